@@ -1,0 +1,16 @@
+/**
+ * gan-kit: build and train Generative Adversarial Networks on TensorFlow.js.
+ *
+ * Importing the package registers gan-kit's wasm training kernels and its second-order-correct gradients
+ * with the user's own `@tensorflow/tfjs` instance (a peer dependency).
+ *
+ * @packageDocumentation
+ */
+import { registerGanKitKernels } from './backend/register';
+
+registerGanKitKernels();
+
+export { registerGanKitKernels } from './backend/register';
+export { setupBackend } from './backend/setup_backend';
+export type { BackendName, SetupBackendOptions } from './backend/setup_backend';
+export * from './errors';
