@@ -1,0 +1,215 @@
+/**
+ * gan-kit's wasm training kernels against the cpu backend as oracle, over a matrix of shapes: stride 1 and 2,
+ * kernel 1..5, 'same' and 'valid', odd and even sizes, batch 1..8, channels 1..64.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import '../../src/index';
+import { subPixelFilter } from '../../src/backend/kernels/conv2d_backprop_input';
+
+interface Case {
+  batch: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  kh: number;
+  kw: number;
+  stride: [number, number];
+  pad: 'same' | 'valid';
+}
+
+/** Deterministic PRNG (mulberry32) so every run checks the same cases. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomArray(n: number, next: () => number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = next() * 2 - 1;
+  return a;
+}
+
+function buildCases(): Case[] {
+  const next = rng(1234);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)];
+  const cases: Case[] = [];
+  // Every (kernel, stride, padding) combination, with random odd/even sizes, batches and channels.
+  for (const k of [1, 2, 3, 4, 5]) {
+    for (const s of [1, 2]) {
+      for (const pad of ['same', 'valid'] as const) {
+        cases.push({
+          batch: pick([1, 2, 3, 5, 8]),
+          h: pick([5, 6, 7, 8, 9, 14]),
+          w: pick([5, 6, 7, 8, 11]),
+          ci: pick([1, 2, 3, 8, 17]),
+          co: pick([1, 4, 5, 16]),
+          kh: k,
+          kw: k,
+          stride: [s, s],
+          pad,
+        });
+      }
+    }
+  }
+  // Non-square kernels and strides, and wide channels.
+  cases.push({ batch: 2, h: 9, w: 8, ci: 3, co: 4, kh: 3, kw: 5, stride: [2, 1], pad: 'same' });
+  cases.push({ batch: 1, h: 7, w: 10, ci: 2, co: 3, kh: 4, kw: 2, stride: [1, 2], pad: 'valid' });
+  cases.push({ batch: 4, h: 8, w: 8, ci: 64, co: 32, kh: 4, kw: 4, stride: [2, 2], pad: 'same' });
+  cases.push({ batch: 2, h: 7, w: 7, ci: 32, co: 64, kh: 3, kw: 3, stride: [1, 1], pad: 'same' });
+  cases.push({ batch: 8, h: 14, w: 14, ci: 1, co: 64, kh: 4, kw: 4, stride: [2, 2], pad: 'same' });
+  cases.push({ batch: 3, h: 4, w: 4, ci: 5, co: 2, kh: 4, kw: 4, stride: [2, 2], pad: 'valid' });
+  // Stride larger than the kernel.
+  cases.push({ batch: 2, h: 9, w: 9, ci: 3, co: 2, kh: 2, kw: 2, stride: [3, 3], pad: 'same' });
+  return cases;
+}
+
+function outSize(c: Case): [number, number] {
+  const info = tf.backend_util.computeConv2DInfo(
+    [c.batch, c.h, c.w, c.ci],
+    [c.kh, c.kw, c.ci, c.co],
+    c.stride,
+    1,
+    c.pad,
+  );
+  return [info.outHeight, info.outWidth];
+}
+
+async function onBackend(name: string, fn: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(name);
+  const t = fn();
+  const data = (await t.data()) as Float32Array;
+  t.dispose();
+  return data;
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, label: string): void {
+  expect(actual.length, label).toBe(expected.length);
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  // Float32 sums of up to a few thousand products: 1e-5 of the largest value is far below any real error.
+  expect(worst / Math.max(scale, 1e-6), label).toBeLessThan(1e-5);
+}
+
+const CASES = buildCases();
+
+describe('wasm Conv2DBackpropFilter and Conv2DBackpropInput vs the cpu backend', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    await tf.ready();
+  });
+
+  it('are registered on the wasm backend by importing gan-kit', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBeDefined();
+  });
+
+  it.each(CASES.map((c) => [JSON.stringify(c), c] as const))('filter gradient %s', async (_label, c) => {
+    const next = rng(c.batch * 1000 + c.h * 31 + c.kh);
+    const [oh, ow] = outSize(c);
+    const x = randomArray(c.batch * c.h * c.w * c.ci, next);
+    const dy = randomArray(c.batch * oh * ow * c.co, next);
+    const run = () =>
+      tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x: tf.tensor4d(x, [c.batch, c.h, c.w, c.ci]), dy: tf.tensor4d(dy, [c.batch, oh, ow, c.co]) },
+        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co] },
+      ) as tf.Tensor;
+    const expected = await onBackend('cpu', () => tf.tidy(run));
+    const actual = await onBackend('wasm', () => tf.tidy(run));
+    expectClose(actual, expected, JSON.stringify(c));
+  });
+
+  it.each(CASES.map((c) => [JSON.stringify(c), c] as const))('input gradient %s', async (_label, c) => {
+    const next = rng(c.batch * 977 + c.w * 13 + c.kw);
+    const [oh, ow] = outSize(c);
+    const filter = randomArray(c.kh * c.kw * c.ci * c.co, next);
+    const dy = randomArray(c.batch * oh * ow * c.co, next);
+    const run = () =>
+      tf.engine().runKernel(
+        'Conv2DBackpropInput',
+        { dy: tf.tensor4d(dy, [c.batch, oh, ow, c.co]), filter: tf.tensor4d(filter, [c.kh, c.kw, c.ci, c.co]) },
+        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.batch, c.h, c.w, c.ci] },
+      ) as tf.Tensor;
+    const expected = await onBackend('cpu', () => tf.tidy(run));
+    const actual = await onBackend('wasm', () => tf.tidy(run));
+    expectClose(actual, expected, JSON.stringify(c));
+  });
+
+  it('gives conv2d and conv2dTranspose layers the same gradients as the cpu backend', async () => {
+    const next = rng(99);
+    const xData = randomArray(2 * 8 * 8 * 3, next);
+    const grads = async (backend: string) => {
+      await tf.setBackend(backend);
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(xData, [2, 8, 8, 3]);
+        const w1 = tf.tensor4d(randomArray(4 * 4 * 3 * 5, rng(7)), [4, 4, 3, 5]);
+        const w2 = tf.tensor4d(randomArray(4 * 4 * 2 * 5, rng(8)), [4, 4, 2, 5]);
+        const f = (a: tf.Tensor4D, b: tf.Tensor4D, c: tf.Tensor4D) =>
+          tf.conv2dTranspose(tf.conv2d(a, b, 2, 'same'), c, [2, 8, 8, 2], 2, 'same').square().sum();
+        const g = tf.grads(f as (...t: tf.Tensor[]) => tf.Tensor)([x, w1, w2]);
+        return g.map((t) => t.dataSync().slice() as Float32Array);
+      });
+    };
+    const cpu = await grads('cpu');
+    const wasm = await grads('wasm');
+    cpu.forEach((expected, i) => expectClose(wasm[i], expected, `gradient ${i}`));
+  });
+
+  it('leaks no tensors and no wasm memory across repeated calls', async () => {
+    await tf.setBackend('wasm');
+    const step = () =>
+      tf.tidy(() => {
+        const x = tf.randomNormal([4, 9, 9, 3]) as tf.Tensor4D;
+        const w = tf.variable(tf.randomNormal([3, 3, 3, 4]));
+        const g = tf.grad((a: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 2, 'same').square().sum())(x);
+        const gw = tf.grad((b: tf.Tensor) => tf.conv2d(x, b as tf.Tensor4D, 2, 'same').square().sum())(w);
+        g.dataSync();
+        gw.dataSync();
+        w.dispose();
+      });
+    step();
+    const before = tf.memory();
+    for (let i = 0; i < 5; i++) step();
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    expect(after.numDataBuffers).toBe(before.numDataBuffers);
+  });
+});
+
+describe('subPixelFilter', () => {
+  it('places every tap of W exactly once, at the documented position', () => {
+    const [kh, kw, ci, co, sh, sw] = [5, 4, 2, 3, 2, 2];
+    const w = new Float32Array(kh * kw * ci * co).map((_, i) => i + 1);
+    const { data, shape } = subPixelFilter(w, [kh, kw, ci, co], sh, sw);
+    const [th, tw, , outC] = shape;
+    expect(shape).toEqual([3, 2, co, sh * sw * ci]);
+    const seen = new Set<number>();
+    for (let fh = 0; fh < kh; fh++)
+      for (let fw = 0; fw < kw; fw++)
+        for (let c = 0; c < ci; c++)
+          for (let o = 0; o < co; o++) {
+            const rh = fh % sh, uh = th - 1 - (fh - rh) / sh;
+            const rw = fw % sw, uw = tw - 1 - (fw - rw) / sw;
+            const idx = ((uh * tw + uw) * co + o) * outC + (rh * sw + rw) * ci + c;
+            expect(data[idx]).toBe(w[((fh * kw + fw) * ci + c) * co + o]);
+            seen.add(idx);
+          }
+    // Everything else is zero padding (taps beyond K).
+    const nonzero = data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+    expect(nonzero).toBe(seen.size);
+    expect(seen.size).toBe(w.length);
+  });
+});
