@@ -1,0 +1,109 @@
+/**
+ * `npm run bench`: DCGAN-28 training-step time (batch 64, one D step + one G step, non-saturating loss,
+ * Adam 2e-4/0.5) for gan-kit's engine, against baselines measured in the same run:
+ *   - PyTorch (../shared/peers/torch_dcgan28.py, 2 threads) when /usr/bin/python3 has torch;
+ *   - stock tfjs on the wasm backend (it cannot train: no Conv2DBackpropFilter kernel);
+ *   - stock tfjs on the cpu backend, only with --cpu-baseline (one step takes minutes at batch 64).
+ * Each engine runs in its own process, one after another. Prints medians and ratios.
+ *
+ *   npm run bench -- [--batch 64] [--steps 10] [--cpu-baseline] [--cpu-batch 64] [--profile]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  options: {
+    batch: { type: 'string', default: '64' },
+    steps: { type: 'string', default: '10' },
+    'cpu-baseline': { type: 'boolean', default: false },
+    'cpu-batch': { type: 'string' },
+    'cpu-steps': { type: 'string', default: '2' },
+    profile: { type: 'boolean', default: false },
+    'torch-threads': { type: 'string', default: '2' },
+  },
+});
+
+interface WorkerResult {
+  engine: string;
+  backend?: string;
+  batch: number;
+  medianMs?: number;
+  tensorsBefore?: number;
+  tensorsAfter?: number;
+  rssMiB?: number;
+  error?: string;
+}
+
+function runWorker(engine: string, batch: string, steps: string, profile = false): WorkerResult {
+  const args = ['--import', 'tsx', join(here, 'dcgan28_worker.ts'), '--engine', engine, '--batch', batch, '--steps', steps];
+  if (profile) args.push('--profile');
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (profile && r.stderr) console.log(`\nprofile of one ${engine} step (kernel time):\n${r.stderr.trim()}\n`);
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (r.status !== 0 || line == null) return { engine, batch: Number(batch), error: (r.stderr || 'no output').trim().split('\n').slice(-3).join(' ') };
+  return JSON.parse(line) as WorkerResult;
+}
+
+function runTorch(batch: string, steps: string): { medianMs?: number; note: string } {
+  const script = resolve(here, '../../shared/peers/torch_dcgan28.py');
+  const python = '/usr/bin/python3';
+  if (!existsSync(script)) return { note: `skipped: ${script} not found` };
+  try {
+    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
+  } catch {
+    return { note: 'skipped: /usr/bin/python3 has no torch (apt-get install python3-torch)' };
+  }
+  const out = execFileSync(python, [script, batch, steps, values['torch-threads']!], { encoding: 'utf8' });
+  const m = /median ([\d.]+)/.exec(out);
+  return m ? { medianMs: Number(m[1]), note: out.trim() } : { note: `unparsed output: ${out.trim()}` };
+}
+
+const fmt = (ms?: number) => (ms == null ? '—' : `${(ms / 1000).toFixed(3)} s`);
+
+function main(): void {
+  const batch = values.batch!;
+  const steps = values.steps!;
+  console.log(`DCGAN-28 benchmark: batch ${batch}, median of ${steps} steps (one D step + one G step)`);
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
+
+  const ours = runWorker('gan-kit', batch, steps, values.profile);
+  const torch = runTorch(batch, steps);
+  const stockWasm = runWorker('stock-wasm', batch, '1');
+  const cpuBatch = values['cpu-batch'] ?? batch;
+  const stockCpu = values['cpu-baseline'] ? runWorker('stock-cpu', cpuBatch, values['cpu-steps']!) : undefined;
+
+  const rows: [string, string, string][] = [];
+  rows.push([`gan-kit (${ours.backend ?? '?'})`, ours.error ? `error: ${ours.error}` : fmt(ours.medianMs), '1.00x']);
+  const ratio = (ms?: number) => (ms != null && ours.medianMs != null ? `${(ours.medianMs / ms).toFixed(2)}x` : '—');
+  rows.push([`PyTorch 2 threads (peer)`, torch.medianMs != null ? fmt(torch.medianMs) : torch.note, ratio(torch.medianMs)]);
+  rows.push(['stock tfjs wasm', stockWasm.error ? `cannot train: ${stockWasm.error.slice(0, 90)}` : fmt(stockWasm.medianMs), ratio(stockWasm.medianMs)]);
+  if (stockCpu) {
+    const same = stockCpu.batch === Number(batch);
+    rows.push([
+      `stock tfjs cpu (batch ${stockCpu.batch})`,
+      stockCpu.error ? `error: ${stockCpu.error}` : fmt(stockCpu.medianMs),
+      same ? ratio(stockCpu.medianMs) : '— (other batch)',
+    ]);
+  } else {
+    rows.push(['stock tfjs cpu', 'skipped (pass --cpu-baseline; minutes per step)', '—']);
+  }
+  console.log('engine                         step time       gan-kit / engine');
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(30)} ${b.padEnd(15)} ${c}`);
+  if (ours.tensorsBefore != null) {
+    console.log(
+      `\ngan-kit tensors: ${ours.tensorsBefore} before the timed steps, ${ours.tensorsAfter} after` +
+        ` (${ours.tensorsAfter === ours.tensorsBefore ? 'flat' : 'GROWING'}); rss ${ours.rssMiB} MiB`,
+    );
+  }
+  if (torch.medianMs != null && ours.medianMs != null) {
+    const r = ours.medianMs / torch.medianMs;
+    console.log(`target (foundation): gan-kit <= 1.0x PyTorch -> ${r.toFixed(2)}x ${r <= 1 ? 'MET' : 'MISSED'}`);
+  }
+}
+
+main();
