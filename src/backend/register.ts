@@ -1,3 +1,4 @@
+import { registerFusedBatchNormGradient } from './gradients/fused_batch_norm';
 import { registerSecondOrderGradients } from './gradients/index';
 import { registerWasmTrainingKernels } from './kernels/index';
 
@@ -5,12 +6,14 @@ let registered = false;
 
 /**
  * Registers, once per process, gan-kit's wasm training kernels (Conv2DBackpropFilter, a fast
- * Conv2DBackpropInput, …) and its second-order-correct gradients. Runs when gan-kit is imported; calling it
- * again does nothing. Exported for users who import tfjs kernels lazily and want to re-run it explicitly.
+ * Conv2DBackpropInput, BatchMatMul) and its gradients (second-order-correct, and a Tile-free batch-norm
+ * gradient). Runs when gan-kit is imported; calling it again does nothing. Exported for users who want to
+ * call it explicitly (for example after registering kernels of their own).
  */
 export function registerGanKitKernels(): void {
   if (registered) return;
   registered = true;
   registerWasmTrainingKernels();
   registerSecondOrderGradients();
+  registerFusedBatchNormGradient();
 }

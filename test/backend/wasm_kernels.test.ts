@@ -103,7 +103,7 @@ function expectClose(actual: Float32Array, expected: Float32Array, label: string
 
 const CASES = buildCases();
 
-describe('wasm Conv2DBackpropFilter and Conv2DBackpropInput vs the cpu backend', () => {
+describe('wasm Conv2DBackpropFilter, Conv2DBackpropInput and BatchMatMul vs the cpu backend', () => {
   beforeAll(async () => {
     await tf.setBackend('wasm');
     await tf.ready();
@@ -144,6 +144,25 @@ describe('wasm Conv2DBackpropFilter and Conv2DBackpropInput vs the cpu backend',
     const expected = await onBackend('cpu', () => tf.tidy(run));
     const actual = await onBackend('wasm', () => tf.tidy(run));
     expectClose(actual, expected, JSON.stringify(c));
+  });
+
+  it.each([
+    [[5, 7], [7, 3], false, false],
+    [[7, 5], [7, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [3, 7], true, true],
+    [[64, 100], [64, 129], true, false],
+    [[2, 4, 6], [2, 6, 3], false, false],
+    [[3, 6, 4], [3, 5, 6], true, true],
+    [[1, 6, 4], [3, 6, 5], true, false],
+  ] as const)('BatchMatMul %j x %j (transposeA %s, transposeB %s)', async (aShape, bShape, ta, tb) => {
+    const next = rng(aShape[0] * 7 + bShape[bShape.length - 1]);
+    const a = randomArray(aShape.reduce((x, y) => x * y, 1), next);
+    const b = randomArray(bShape.reduce((x, y) => x * y, 1), next);
+    const run = () => tf.matMul(tf.tensor(a, [...aShape]), tf.tensor(b, [...bShape]), ta, tb);
+    const expected = await onBackend('cpu', () => tf.tidy(run));
+    const actual = await onBackend('wasm', () => tf.tidy(run));
+    expectClose(actual, expected, `${aShape} x ${bShape}`);
   });
 
   it('gives conv2d and conv2dTranspose layers the same gradients as the cpu backend', async () => {

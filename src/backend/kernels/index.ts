@@ -1,24 +1,41 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { makeBatchMatMulWasmConfig } from './batch_mat_mul';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
 
-/** The kernels gan-kit registers on the wasm backend (replacing any stock kernel of the same name). */
-export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
-  conv2dBackpropFilterWasmConfig,
-  conv2dBackpropInputWasmConfig,
-];
+/** Kernels that replace stock ones and need the stock kernel to delegate to. */
+const WRAPPERS: Record<string, (stock: tf.KernelConfig) => tf.KernelConfig> = {
+  BatchMatMul: makeBatchMatMulWasmConfig,
+};
+
+/** Stock wasm kernels we wrap, captured before our registration replaces them. */
+const stockKernels = new Map<string, tf.KernelConfig>();
+
+function replace(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName) != null) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+  }
+  tf.registerKernel(config);
+}
 
 /**
- * Registers gan-kit's wasm training kernels: `Conv2DBackpropFilter` (missing from stock tfjs-backend-wasm,
- * without which no convolution trains on wasm) and a fast `Conv2DBackpropInput` (also the forward pass of
- * every transposed convolution), both built on the backend's XNNPACK `Conv2D`. Called on import of gan-kit.
+ * Registers gan-kit's wasm training kernels (called on import of gan-kit):
+ * - `Conv2DBackpropFilter`: missing from stock tfjs-backend-wasm, so no convolution trains there without it;
+ * - `Conv2DBackpropInput`: the convolution input gradient and every transposed convolution's forward pass,
+ *   as one XNNPACK convolution instead of stock's naive loop;
+ * - `BatchMatMul`: transposed products (dense-layer gradients) through XNNPACK instead of a slow loop.
+ * All are built on the wasm backend's own XNNPACK kernels and checked against the cpu backend in tests.
  */
 export function registerWasmTrainingKernels(): void {
-  for (const config of WASM_TRAINING_KERNELS) {
-    if (tf.getKernel(config.kernelName, config.backendName) != null) {
-      tf.unregisterKernel(config.kernelName, config.backendName);
+  replace(conv2dBackpropFilterWasmConfig);
+  replace(conv2dBackpropInputWasmConfig);
+  for (const [name, wrap] of Object.entries(WRAPPERS)) {
+    if (!stockKernels.has(name)) {
+      const stock = tf.getKernel(name, 'wasm');
+      if (stock == null) continue; // an older/newer wasm backend without it: keep whatever is there
+      stockKernels.set(name, stock);
     }
-    tf.registerKernel(config);
+    replace(wrap(stockKernels.get(name)!));
   }
 }
