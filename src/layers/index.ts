@@ -1,2 +1,28 @@
 // Public API of src/layers: re-exported from the package root by src/index.ts.
-export {};
+// Importing this module registers every gan-kit layer class with tfjs serialization (tf.loadLayersModel).
+export { SelfAttention2D, selfAttention2d } from './self_attention_2d';
+export type { SelfAttention2DArgs } from './self_attention_2d';
+export { InstanceNormalization, instanceNormalization } from './instance_normalization';
+export type { InstanceNormalizationArgs } from './instance_normalization';
+export { ReflectionPadding2D, reflectionPadding2d } from './reflection_padding_2d';
+export type { ReflectionPadding, ReflectionPadding2DArgs } from './reflection_padding_2d';
+export { PixelNormalization, pixelNormalization } from './pixel_normalization';
+export type { PixelNormalizationArgs } from './pixel_normalization';
+export { MinibatchStdDev, minibatchStdDev } from './minibatch_std_dev';
+export type { MinibatchStdDevArgs } from './minibatch_std_dev';
+export { ConditionalBatchNormalization, conditionalBatchNormalization } from './conditional_batch_normalization';
+export type { ConditionalBatchNormalizationArgs } from './conditional_batch_normalization';
+export { ProjectionDiscriminatorHead, projectionDiscriminatorHead } from './projection_discriminator_head';
+export type { ProjectionDiscriminatorHeadArgs } from './projection_discriminator_head';
+export { GlobalSumPooling2D, globalSumPooling2d } from './global_sum_pooling_2d';
+export { ClassEmbedding, classEmbedding } from './class_embedding';
+export type { ClassEmbeddingArgs } from './class_embedding';
+export { AverageDownsample2D, NearestUpsample2D, averageDownsample2d, nearestUpsample2d } from './resample_2d';
+export type { Resample2DArgs } from './resample_2d';
+export { discriminatorResidualBlock, generatorResidualBlock } from './residual_blocks';
+export type {
+  DiscriminatorResidualBlockOptions,
+  GeneratorBlockNormalization,
+  GeneratorResidualBlockOptions,
+} from './residual_blocks';
+export type { Initializer, LayerArgs, SerializedInitializer } from './layer_utils';

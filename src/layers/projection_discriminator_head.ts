@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  checkBoolean,
+  checkInteger,
+  checkLabelShape,
+  checkRank,
+  deserializeInitializer,
+  knownChannels,
+  lookupRows,
+  multiShape,
+  multiTensor,
+  registerLayer,
+  serializeInitializer,
+  type Initializer,
+  type LayerArgs,
+  type LayerCallKwargs,
+  type SerializedInitializer,
+} from './layer_utils';
+
+/** Options of {@link ProjectionDiscriminatorHead}. */
+export interface ProjectionDiscriminatorHeadArgs extends LayerArgs {
+  /** Number of classes K; labels are integers in [0, K). Required. */
+  numClasses: number;
+  /** Add the bias b of the unconditional term ψ. Default: true. */
+  useBias?: boolean;
+  /** Initializer of ψ's kernel [C, 1]. Default: glorot uniform. */
+  kernelInitializer?: Initializer | SerializedInitializer;
+  /** Initializer of the class embedding V [K, C]. Default: glorot uniform (as in the SNGAN-projection code). */
+  embeddingsInitializer?: Initializer | SerializedInitializer;
+}
+
+/**
+ * Output head of a projection discriminator: Miyato & Koyama, "cGANs with Projection Discriminator", ICLR 2018,
+ * https://arxiv.org/abs/1802.05637.
+ *
+ * Inputs `[features, labels]`: features φ(x) of shape [batch, C] (e.g. after {@link GlobalSumPooling2D}) and
+ * labels of shape [batch] or [batch, 1] with integer class ids. Output logits of shape [batch, 1]:
+ * `f(x, y) = φ(x)·w + b + ⟨V[y], φ(x)⟩`, the unconditional linear term plus the inner product of the
+ * features with the embedding of the label. Higher means "more real" (gan-kit's logit convention).
+ *
+ * Weights: `kernel` [C, 1], `bias` [1] (when `useBias`), `embeddings` [K, C]. The embedding lookup is a
+ * one-hot matrix product, so it trains on every backend (tfjs' gather gradient is missing on wasm).
+ *
+ * @example
+ * ```ts
+ * const h = tf.input({ shape: [256] });
+ * const y = tf.input({ shape: [1], dtype: 'int32' });
+ * const logits = new ProjectionDiscriminatorHead({ numClasses: 10 }).apply([h, y]); // [null, 1]
+ * ```
+ */
+export class ProjectionDiscriminatorHead extends tf.layers.Layer {
+  /** @internal */
+  static className = 'ProjectionDiscriminatorHead';
+
+  readonly numClasses: number;
+  readonly useBias: boolean;
+  private readonly kernelInitializer: Initializer;
+  private readonly embeddingsInitializer: Initializer;
+  private kernel?: tf.LayerVariable;
+  private bias?: tf.LayerVariable;
+  private embeddings?: tf.LayerVariable;
+
+  constructor(args: ProjectionDiscriminatorHeadArgs) {
+    super(args ?? {});
+    this.numClasses = checkInteger('ProjectionDiscriminatorHead.numClasses', args?.numClasses, 1);
+    this.useBias = checkBoolean('ProjectionDiscriminatorHead.useBias', args.useBias, true);
+    this.kernelInitializer = deserializeInitializer(args.kernelInitializer, () => tf.initializers.glorotUniform({}));
+    this.embeddingsInitializer = deserializeInitializer(args.embeddingsInitializer, () =>
+      tf.initializers.glorotUniform({}),
+    );
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const [features, labels] = multiShape('ProjectionDiscriminatorHead', inputShape, 2) as [tf.Shape, tf.Shape];
+    checkRank('ProjectionDiscriminatorHead features', features, 2, 2);
+    checkLabelShape('ProjectionDiscriminatorHead', labels);
+    const c = knownChannels('ProjectionDiscriminatorHead', features);
+    this.kernel = this.addWeight('kernel', [c, 1], 'float32', this.kernelInitializer);
+    if (this.useBias) this.bias = this.addWeight('bias', [1], 'float32', tf.initializers.zeros());
+    this.embeddings = this.addWeight('embeddings', [this.numClasses, c], 'float32', this.embeddingsInitializer);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const [features] = multiShape('ProjectionDiscriminatorHead', inputShape, 2) as [tf.Shape, tf.Shape];
+    return [features[0] ?? null, 1];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: LayerCallKwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const [features, labels] = multiTensor('ProjectionDiscriminatorHead', inputs, 2) as [tf.Tensor2D, tf.Tensor];
+      let logits: tf.Tensor = tf.matMul(features, this.kernel!.read() as tf.Tensor2D);
+      if (this.bias !== undefined) logits = tf.add(logits, this.bias.read());
+      const classEmbedding = lookupRows(this.embeddings!.read() as tf.Tensor2D, labels, this.numClasses);
+      const projection = tf.sum(tf.mul(classEmbedding, features), -1, true);
+      return tf.add(logits, projection);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      numClasses: this.numClasses,
+      useBias: this.useBias,
+      kernelInitializer: serializeInitializer(this.kernelInitializer),
+      embeddingsInitializer: serializeInitializer(this.embeddingsInitializer),
+    };
+  }
+}
+registerLayer(ProjectionDiscriminatorHead);
+
+/**
+ * Creates a {@link ProjectionDiscriminatorHead} (Miyato & Koyama 2018). Same as
+ * `new ProjectionDiscriminatorHead(args)`.
+ */
+export function projectionDiscriminatorHead(args: ProjectionDiscriminatorHeadArgs): ProjectionDiscriminatorHead {
+  return new ProjectionDiscriminatorHead(args);
+}

@@ -1,0 +1,204 @@
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, ShapeError } from '../errors';
+import {
+  checkBoolean,
+  checkInteger,
+  checkRank,
+  deserializeInitializer,
+  knownChannels,
+  registerLayer,
+  serializeInitializer,
+  singleShape,
+  singleTensor,
+  type Initializer,
+  type LayerArgs,
+  type LayerCallKwargs,
+  type SerializedInitializer,
+} from './layer_utils';
+
+/** Options of {@link SelfAttention2D}. */
+export interface SelfAttention2DArgs extends LayerArgs {
+  /**
+   * Channels of the query and key projections (`C̄` in the paper).
+   * Default: `max(1, floor(C / 8))`, the paper's `k = 8`, where C is the number of input channels.
+   */
+  queryKeyChannels?: number | null;
+  /**
+   * Channels of the value projection. Default: `max(1, floor(C / 2))`, as in the authors' released code
+   * (TF-GAN's SAGAN example and BigGAN). Set it to `C / 8` for the paper's text, or to `C` for the variant
+   * without a bottleneck.
+   */
+  valueChannels?: number | null;
+  /**
+   * Max-pool keys and values 2x2 with stride 2 before the attention product, as BigGAN and the authors' code
+   * do. Cuts the attention matrix from (HW)² to (HW)²/4 entries; needs even H and W. Default: false.
+   */
+  poolKeysValues?: boolean;
+  /** Add a bias to each 1x1 projection. The paper's projections are plain matrices. Default: false. */
+  useBias?: boolean;
+  /** Initializer of the four projection kernels. Default: `tf.initializers.glorotUniform()`. */
+  kernelInitializer?: Initializer | SerializedInitializer;
+  /**
+   * Initial value of the residual gain γ. Default: 0, so the layer starts as the identity and the network
+   * learns to rely on non-local evidence gradually (paper, Section 4).
+   */
+  gammaInitialValue?: number;
+}
+
+/**
+ * Self-attention over all spatial positions of an NHWC feature map, from SAGAN: Zhang, Goodfellow, Metaxas,
+ * Odena, "Self-Attention Generative Adversarial Networks", ICML 2019, https://arxiv.org/abs/1805.08318.
+ *
+ * With x of shape [batch, H, W, C] flattened to N = H·W positions, the layer computes
+ * `f = x·Wf` (queries, C̄ channels), `g = x·Wg` (keys, C̄), `h = x·Wh` (values, Cv) — 1x1 convolutions —
+ * `β = softmax(f·gᵀ)` over the key axis (no 1/√d scaling, as in the paper), `o = (β·h)·Wv` (back to C channels),
+ * and returns `y = x + γ·o` with a learnable scalar γ initialised to 0. With `poolKeysValues`, g and h are
+ * max-pooled 2x2 (stride 2) first. Output shape = input shape.
+ *
+ * Defaults: C̄ = C/8 (paper), Cv = C/2 (authors' code), no biases, glorot-uniform kernels, γ₀ = 0, no pooling.
+ * Memory grows with (H·W)² per example: use it at 32x32 or below, or turn on `poolKeysValues`.
+ *
+ * Weights: `query_kernel` [C, C̄], `key_kernel` [C, C̄], `value_kernel` [C, Cv], `output_kernel` [Cv, C],
+ * optional `*_bias`, and `gamma` (scalar).
+ *
+ * @example
+ * ```ts
+ * const x = tf.input({ shape: [16, 16, 64] });
+ * const y = new SelfAttention2D().apply(x) as tf.SymbolicTensor; // [null, 16, 16, 64]
+ * ```
+ */
+export class SelfAttention2D extends tf.layers.Layer {
+  /** @internal */
+  static className = 'SelfAttention2D';
+
+  readonly queryKeyChannels: number | null;
+  readonly valueChannels: number | null;
+  readonly poolKeysValues: boolean;
+  readonly useBias: boolean;
+  readonly gammaInitialValue: number;
+  private readonly kernelInitializer: Initializer;
+
+  private queryKernel?: tf.LayerVariable;
+  private keyKernel?: tf.LayerVariable;
+  private valueKernel?: tf.LayerVariable;
+  private outputKernel?: tf.LayerVariable;
+  private queryBias?: tf.LayerVariable;
+  private keyBias?: tf.LayerVariable;
+  private valueBias?: tf.LayerVariable;
+  private outputBias?: tf.LayerVariable;
+  private gamma?: tf.LayerVariable;
+
+  constructor(args: SelfAttention2DArgs = {}) {
+    super(args);
+    this.queryKeyChannels =
+      args.queryKeyChannels == null ? null : checkInteger('SelfAttention2D.queryKeyChannels', args.queryKeyChannels, 1);
+    this.valueChannels =
+      args.valueChannels == null ? null : checkInteger('SelfAttention2D.valueChannels', args.valueChannels, 1);
+    this.poolKeysValues = checkBoolean('SelfAttention2D.poolKeysValues', args.poolKeysValues, false);
+    this.useBias = checkBoolean('SelfAttention2D.useBias', args.useBias, false);
+    const g = args.gammaInitialValue ?? 0;
+    if (typeof g !== 'number' || !Number.isFinite(g)) {
+      throw new InvalidArgumentError('SelfAttention2D.gammaInitialValue', 'a finite number', g);
+    }
+    this.gammaInitialValue = g;
+    this.kernelInitializer = deserializeInitializer(args.kernelInitializer, () => tf.initializers.glorotUniform({}));
+  }
+
+  /** Query/key and value widths used for `channels` input channels. */
+  resolvedChannels(channels: number): { queryKey: number; value: number } {
+    return {
+      queryKey: this.queryKeyChannels ?? Math.max(1, Math.floor(channels / 8)),
+      value: this.valueChannels ?? Math.max(1, Math.floor(channels / 2)),
+    };
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = singleShape('SelfAttention2D', inputShape);
+    checkRank('SelfAttention2D input', shape, 4, 4);
+    const c = knownChannels('SelfAttention2D', shape);
+    const { queryKey, value } = this.resolvedChannels(c);
+    const init = this.kernelInitializer;
+    this.queryKernel = this.addWeight('query_kernel', [c, queryKey], 'float32', init);
+    this.keyKernel = this.addWeight('key_kernel', [c, queryKey], 'float32', init);
+    this.valueKernel = this.addWeight('value_kernel', [c, value], 'float32', init);
+    this.outputKernel = this.addWeight('output_kernel', [value, c], 'float32', init);
+    if (this.useBias) {
+      const zeros = tf.initializers.zeros();
+      this.queryBias = this.addWeight('query_bias', [queryKey], 'float32', zeros);
+      this.keyBias = this.addWeight('key_bias', [queryKey], 'float32', zeros);
+      this.valueBias = this.addWeight('value_bias', [value], 'float32', zeros);
+      this.outputBias = this.addWeight('output_bias', [c], 'float32', zeros);
+    }
+    this.gamma = this.addWeight('gamma', [], 'float32', tf.initializers.constant({ value: this.gammaInitialValue }));
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return singleShape('SelfAttention2D', inputShape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: LayerCallKwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleTensor('SelfAttention2D', inputs) as tf.Tensor4D;
+      const [batch, height, width, channels] = x.shape;
+      if (this.poolKeysValues && (height % 2 !== 0 || width % 2 !== 0)) {
+        throw new ShapeError(
+          'SelfAttention2D input',
+          'even height and width when poolKeysValues is true',
+          `shape [${x.shape.join(', ')}]`,
+        );
+      }
+      const flat = tf.reshape(x, [-1, channels]) as tf.Tensor2D;
+      // A 1x1 convolution is a matrix product over the channel axis; matMul keeps the gradient off the
+      // Conv2DBackpropFilter kernel.
+      const project = (kernel: tf.LayerVariable, bias: tf.LayerVariable | undefined): tf.Tensor2D => {
+        const y = tf.matMul(flat, kernel.read() as tf.Tensor2D) as tf.Tensor2D;
+        return bias === undefined ? y : (tf.add(y, bias.read()) as tf.Tensor2D);
+      };
+      const keysValues = (kernel: tf.LayerVariable, bias: tf.LayerVariable | undefined): tf.Tensor3D => {
+        const depth = kernel.shape[1] as number;
+        let t: tf.Tensor = tf.reshape(project(kernel, bias), [batch, height, width, depth]);
+        if (this.poolKeysValues) {
+          // 2x2 max-pool as reshape + max: the gradient of tf.maxPool is wrong on stock wasm (tfjs 4.22) when a
+          // window holds only negative values, and has no second derivative.
+          t = tf.max(tf.reshape(t, [batch, height / 2, 2, width / 2, 2, depth]), [2, 4]);
+        }
+        return tf.reshape(t, [batch, -1, depth]) as tf.Tensor3D;
+      };
+      const queryKey = this.queryKernel!.shape[1] as number;
+      const query = tf.reshape(project(this.queryKernel!, this.queryBias), [batch, height * width, queryKey]) as tf.Tensor3D;
+      const key = keysValues(this.keyKernel!, this.keyBias);
+      const value = keysValues(this.valueKernel!, this.valueBias);
+      const attention = tf.softmax(tf.matMul(query, key, false, true)); // [batch, N, M], rows sum to 1
+      const attended = tf.matMul(attention, value); // [batch, N, Cv]
+      let out: tf.Tensor = tf.matMul(
+        tf.reshape(attended, [-1, value.shape[2]]) as tf.Tensor2D,
+        this.outputKernel!.read() as tf.Tensor2D,
+      );
+      if (this.outputBias !== undefined) out = tf.add(out, this.outputBias.read());
+      out = tf.reshape(out, [batch, height, width, channels]);
+      return tf.add(x, tf.mul(this.gamma!.read(), out));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      queryKeyChannels: this.queryKeyChannels,
+      valueChannels: this.valueChannels,
+      poolKeysValues: this.poolKeysValues,
+      useBias: this.useBias,
+      gammaInitialValue: this.gammaInitialValue,
+      kernelInitializer: serializeInitializer(this.kernelInitializer),
+    };
+  }
+}
+registerLayer(SelfAttention2D);
+
+/**
+ * Creates a {@link SelfAttention2D} layer (SAGAN self-attention, Zhang et al. 2019,
+ * https://arxiv.org/abs/1805.08318). Same as `new SelfAttention2D(args)`.
+ */
+export function selfAttention2d(args: SelfAttention2DArgs = {}): SelfAttention2D {
+  return new SelfAttention2D(args);
+}
