@@ -1,2 +1,8 @@
 // Public API of src/models: re-exported from the package root by src/index.ts.
-export {};
+export { dcganDiscriminator, dcganGenerator, transposedConvStack } from './dcgan';
+export type { DcganDiscriminatorOptions, DcganGeneratorOptions, TransposedConvStackOptions } from './dcgan';
+export type { ActivationKind, NormalizationKind, OutputActivationKind } from './builder_utils';
+export { mlpDiscriminator, mlpGenerator } from './mlp';
+export type { MlpDiscriminatorOptions, MlpGeneratorOptions, MlpOptions } from './mlp';
+export { wganGpCritic } from './wgan_gp_critic';
+export type { WganGpCriticOptions } from './wgan_gp_critic';

@@ -1,0 +1,143 @@
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors';
+import type { Initializer } from '../layers/layer_utils';
+import { MinibatchStdDev } from '../layers/minibatch_std_dev';
+import {
+  applyActivation,
+  applyNormalization,
+  checkAlpha,
+  checkDim,
+  checkRate,
+  pick,
+  type ActivationKind,
+  type NormalizationKind,
+  type OutputActivationKind,
+} from './builder_utils';
+
+const NORMS: readonly NormalizationKind[] = ['batch', 'layer', 'none'];
+const ACTIVATIONS: readonly ActivationKind[] = ['relu', 'leakyRelu', 'elu', 'tanh', 'sigmoid', 'linear'];
+const OUTPUTS: readonly OutputActivationKind[] = ['tanh', 'sigmoid', 'linear'];
+
+/** Options shared by {@link mlpGenerator} and {@link mlpDiscriminator}. */
+export interface MlpOptions {
+  /** Units of each hidden layer. Default: [128, 128] (Metz et al. 2017's 2-D mixture-of-Gaussians networks). */
+  hiddenUnits?: number[];
+  /** Normalization after each hidden dense layer: `'batch'`, `'layer'` or `'none'`. Default: `'none'`. */
+  normalization?: NormalizationKind;
+  /** LeakyReLU slope, when an activation is `'leakyRelu'`. Default: 0.2. */
+  leakyReluAlpha?: number;
+  /** Kernel initializer of the dense layers. Default: glorot uniform (tfjs' default). */
+  kernelInitializer?: Initializer;
+  /** Model name. */
+  name?: string;
+}
+
+/** Options of {@link mlpGenerator}. */
+export interface MlpGeneratorOptions extends MlpOptions {
+  /** Length of the latent vector z. Default: 256 (Metz et al. 2017). */
+  latentDim?: number;
+  /** Length of each generated sample (2 for 2-D toy data, the number of columns for tabular data). Default: 2. */
+  outputDim?: number;
+  /** Hidden activation. Default: `'relu'`. */
+  activation?: ActivationKind;
+  /** Output activation. Default: `'linear'` (unbounded values; use `'tanh'` for data scaled to [−1, 1]). */
+  outputActivation?: OutputActivationKind;
+}
+
+/** Options of {@link mlpDiscriminator}. */
+export interface MlpDiscriminatorOptions extends MlpOptions {
+  /** Length of each sample. Default: 2. */
+  inputDim?: number;
+  /** Hidden activation. Default: `'leakyRelu'` (slope 0.2). */
+  activation?: ActivationKind;
+  /** Output activation. Default: `'linear'` (logits, as gan-kit's losses expect). */
+  outputActivation?: OutputActivationKind;
+  /** Dropout rate after each hidden activation. Default: 0 (none). */
+  dropout?: number;
+  /**
+   * Append the minibatch standard deviation of the input ({@link MinibatchStdDev}, Karras et al. 2018) as an
+   * extra feature, which helps against mode collapse on multi-modal toy data. Default: false.
+   */
+  minibatchStdDev?: boolean;
+}
+
+function checkUnits(argument: string, units: unknown): number[] {
+  const list = units ?? [128, 128];
+  if (!Array.isArray(list) || !list.every((u) => Number.isInteger(u) && u > 0)) {
+    throw new InvalidArgumentError(argument, 'a list of positive integers', units);
+  }
+  return list as number[];
+}
+
+function hiddenStack(
+  x: tf.SymbolicTensor,
+  prefix: string,
+  options: MlpOptions & { activation: ActivationKind; dropout?: number },
+): tf.SymbolicTensor {
+  const units = checkUnits(`${prefix}.hiddenUnits`, options.hiddenUnits);
+  const normalization = pick(`${prefix}.normalization`, options.normalization, NORMS, 'none');
+  const alpha = checkAlpha(`${prefix}.leakyReluAlpha`, options.leakyReluAlpha);
+  const rate = checkRate(`${prefix}.dropout`, options.dropout, 0);
+  let h = x;
+  for (const u of units) {
+    h = tf.layers
+      .dense({ units: u, useBias: normalization !== 'batch', kernelInitializer: options.kernelInitializer })
+      .apply(h) as tf.SymbolicTensor;
+    h = applyNormalization(h, normalization);
+    h = applyActivation(h, options.activation, alpha);
+    if (rate > 0) h = tf.layers.dropout({ rate }).apply(h) as tf.SymbolicTensor;
+  }
+  return h;
+}
+
+/**
+ * Multilayer-perceptron generator for tabular and 2-D toy data (the setting of Goodfellow et al. 2014's first
+ * experiments and of the mixture-of-Gaussians benchmarks in Metz et al., "Unrolled GANs", ICLR 2017,
+ * https://arxiv.org/abs/1611.02163).
+ *
+ * Layout: z [latentDim] → (dense → norm → activation) per hidden layer → dense(outputDim) → output activation.
+ * Defaults: latentDim 256, hidden [128, 128], ReLU, no norm, outputDim 2, linear output, glorot-uniform kernels.
+ *
+ * @example
+ * ```ts
+ * const g = mlpGenerator({ latentDim: 8, outputDim: 2 }); // [null, 8] → [null, 2]
+ * ```
+ */
+export function mlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel {
+  const latentDim = checkDim('mlpGenerator.latentDim', options.latentDim ?? 256);
+  const outputDim = checkDim('mlpGenerator.outputDim', options.outputDim ?? 2);
+  const activation = pick('mlpGenerator.activation', options.activation, ACTIVATIONS, 'relu');
+  const outputActivation = pick('mlpGenerator.outputActivation', options.outputActivation, OUTPUTS, 'linear');
+  const z = tf.input({ shape: [latentDim] });
+  const h = hiddenStack(z, 'mlpGenerator', { ...options, activation });
+  const out = tf.layers
+    .dense({ units: outputDim, kernelInitializer: options.kernelInitializer, activation: outputActivation })
+    .apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: z, outputs: out, name: options.name ?? 'mlp_generator' });
+}
+
+/**
+ * Multilayer-perceptron discriminator for tabular and 2-D toy data, the counterpart of {@link mlpGenerator}.
+ *
+ * Layout: x [inputDim] → (optional minibatch stddev) → (dense → norm → activation → dropout) per hidden layer →
+ * dense(1) → output activation. Defaults: inputDim 2, hidden [128, 128], LeakyReLU 0.2, no norm, no dropout,
+ * no minibatch stddev, logits out.
+ *
+ * @example
+ * ```ts
+ * const d = mlpDiscriminator({ inputDim: 2 }); // [null, 2] → logits [null, 1]
+ * ```
+ */
+export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf.LayersModel {
+  const inputDim = checkDim('mlpDiscriminator.inputDim', options.inputDim ?? 2);
+  const activation = pick('mlpDiscriminator.activation', options.activation, ACTIVATIONS, 'leakyRelu');
+  const outputActivation = pick('mlpDiscriminator.outputActivation', options.outputActivation, OUTPUTS, 'linear');
+  const x = tf.input({ shape: [inputDim] });
+  let h: tf.SymbolicTensor = x;
+  if (options.minibatchStdDev === true) h = new MinibatchStdDev().apply(h) as tf.SymbolicTensor;
+  h = hiddenStack(h, 'mlpDiscriminator', { ...options, activation });
+  const out = tf.layers
+    .dense({ units: 1, kernelInitializer: options.kernelInitializer, activation: outputActivation })
+    .apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: out, name: options.name ?? 'mlp_discriminator' });
+}

@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError, wganGpCritic } from '../../src/index';
+import { describeEachBackend } from '../helpers/backends';
+import { expectGradientToEveryWeight, expectSameOutputs, roundTrip } from '../layers/helpers';
+import { conv, convNoBias, dense, summary } from './counts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('wganGpCritic', () => {
+  it('is the paper-style 64x64 critic by default: 5x5 convs 64→512, layer norm, no batch norm, linear score', () => {
+    const c = wganGpCritic();
+    expect(c.outputs[0]!.shape).toEqual([null, 1]);
+    const names = summary(c);
+    expect(names.filter((n) => n.startsWith('BatchNormalization'))).toHaveLength(0);
+    expect(names.filter((n) => n === 'LayerNormalization')).toHaveLength(3);
+    const maps = c.layers.filter((l) => l.getClassName() === 'Conv2D').map((l) => (l.output as tf.SymbolicTensor).shape);
+    expect(maps).toEqual([
+      [null, 32, 32, 64],
+      [null, 16, 16, 128],
+      [null, 8, 8, 256],
+      [null, 4, 4, 512],
+    ]);
+    // Layer norm over [H, W, C]: γ and β of H·W·C each.
+    const ln = (h: number, ch: number) => 2 * h * h * ch;
+    const expected =
+      conv(3, 64, 5) + convNoBias(64, 128, 5) + ln(16, 128) + convNoBias(128, 256, 5) + ln(8, 256) + convNoBias(256, 512, 5) + ln(4, 512) + dense(4 * 4 * 512, 1);
+    expect(c.countParams()).toBe(expected);
+  });
+
+  it('without normalization has a bias on every conv (e.g. 32x32 CIFAR-style, 28x28 MNIST-style)', () => {
+    const c = wganGpCritic({ inputShape: [32, 32, 3], normalization: 'none', baseFilters: 16 });
+    expect(c.countParams()).toBe(conv(3, 16, 5) + conv(16, 32, 5) + conv(32, 64, 5) + dense(4 * 4 * 64, 1));
+    const m = wganGpCritic({ inputShape: [28, 28, 1], normalization: 'none', baseFilters: 8, kernelSize: 4 });
+    expect(m.countParams()).toBe(conv(1, 8, 4) + conv(8, 16, 4) + dense(7 * 7 * 16, 1));
+  });
+
+  it('refuses batch norm', () => {
+    expect(() => wganGpCritic({ normalization: 'batch' as never })).toThrow(InvalidArgumentError);
+  });
+});
+
+describeEachBackend('wganGpCritic (tiny)', () => {
+  it('sends a gradient to every weight and saves/loads exactly', async () => {
+    const c = wganGpCritic({ inputShape: [8, 8, 1], baseFilters: 2 });
+    const x = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 1);
+    expectGradientToEveryWeight(c, x);
+    await expectSameOutputs(c, await roundTrip(c), x);
+    x.dispose();
+  });
+});
