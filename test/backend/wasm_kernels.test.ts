@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
-import { subPixelFilter } from '../../src/backend/kernels/conv2d_backprop_input';
+import { phaseSplitPlan, subPixelFilter } from '../../src/backend/kernels/conv2d_backprop_input';
 
 interface Case {
   batch: number;
@@ -69,6 +69,11 @@ function buildCases(): Case[] {
   cases.push({ batch: 3, h: 4, w: 4, ci: 5, co: 2, kh: 4, kw: 4, stride: [2, 2], pad: 'valid' });
   // Stride larger than the kernel.
   cases.push({ batch: 2, h: 9, w: 9, ci: 3, co: 2, kh: 2, kw: 2, stride: [3, 3], pad: 'same' });
+  // DCGAN's transposed convolutions (7→14→28), with fewer channels; and even sizes for every kernel size.
+  cases.push({ batch: 3, h: 14, w: 14, ci: 16, co: 24, kh: 4, kw: 4, stride: [2, 2], pad: 'same' });
+  cases.push({ batch: 2, h: 28, w: 28, ci: 1, co: 8, kh: 4, kw: 4, stride: [2, 2], pad: 'same' });
+  for (const k of [1, 2, 3, 5]) cases.push({ batch: 2, h: 8, w: 6, ci: 3, co: 5, kh: k, kw: k, stride: [2, 2], pad: 'same' });
+  cases.push({ batch: 2, h: 8, w: 8, ci: 3, co: 5, kh: 3, kw: 3, stride: [2, 2], pad: 'valid' });
   return cases;
 }
 
@@ -107,6 +112,23 @@ describe('wasm Conv2DBackpropFilter, Conv2DBackpropInput and BatchMatMul vs the 
   beforeAll(async () => {
     await tf.setBackend('wasm');
     await tf.ready();
+  });
+
+  it('the input-gradient cases exercise both the exact phase-split form and the stacked form', () => {
+    let split = 0;
+    let stacked = 0;
+    for (const c of CASES) {
+      if (c.stride[0] === 1 && c.stride[1] === 1) continue;
+      const info = tf.backend_util.computeConv2DInfo([c.batch, c.h, c.w, c.ci], [c.kh, c.kw, c.ci, c.co], c.stride, 1, c.pad);
+      const usable =
+        c.h % c.stride[0] === 0 &&
+        c.w % c.stride[1] === 0 &&
+        phaseSplitPlan(new Float32Array(c.kh * c.kw * c.ci * c.co), [c.kh, c.kw, c.ci, c.co], c.stride, [info.padInfo.top, info.padInfo.left], [c.h, c.w], [info.outHeight, info.outWidth]) != null;
+      if (usable) split++;
+      else stacked++;
+    }
+    expect(split).toBeGreaterThanOrEqual(4);
+    expect(stacked).toBeGreaterThanOrEqual(4);
   });
 
   it('are registered on the wasm backend by importing gan-kit', () => {

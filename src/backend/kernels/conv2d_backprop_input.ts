@@ -10,7 +10,13 @@
  * stride-1 convolution of dy with the filter
  *   F[u, co, (r, ci)] = W[r + s·(T−1−u), ci, co]   (zero where r + s·(T−1−u) ≥ K),
  * whose output Z[m, (r, ci)] is reordered (depth-to-space) into Q[s·m + r, ci] and cropped: dx[i] = Q[i + P].
- * Same FLOPs as the forward convolution; no zero insertion. The filter rearrangement is a small JS loop.
+ * No zero insertion. The filter rearrangement is a small JS loop.
+ *
+ * The stacked form computes every phase over the union of the phases' row ranges; with padding P > 0 the
+ * phases are shifted against each other, which costs an extra row and column (31% more work for DCGAN's
+ * 7→14 transposed convolution). When the input size is a multiple of the stride — the usual case in GANs —
+ * each output phase p is instead computed exactly, as its own stride-1 convolution with the taps
+ * W[r + s·t], r = (p + P) mod s, and the phases are interleaved by the same depth-to-space step.
  *
  * @internal
  */
@@ -19,6 +25,7 @@ import {
   conv2dInfo,
   release,
   reshapeInfo,
+  runWasmKernel,
   sliceInfo,
   transposeInfo,
   type WasmBackendLike,
@@ -68,6 +75,86 @@ export function subPixelFilter(
   return { data, shape: [th, tw, co, outC] };
 }
 
+/** One output phase's filter and padding for {@link phaseSplit}. */
+interface PhasePlan {
+  data: Float32Array;
+  shape: [number, number, number, number];
+  pad: [number, number, number, number];
+}
+
+/**
+ * Plans the per-phase convolutions (see the module doc) for output phases (ph, pw), in row-major phase order,
+ * or returns null when the phase-split form does not apply (a phase with no taps, or padding that would have
+ * to be negative). Exported for tests.
+ */
+export function phaseSplitPlan(
+  w: Float32Array,
+  [kh, kw, ci, co]: [number, number, number, number],
+  [sh, sw]: [number, number],
+  [top, left]: [number, number],
+  [h, wd]: [number, number],
+  [oh, ow]: [number, number],
+): PhasePlan[] | null {
+  const nh = h / sh;
+  const nw = wd / sw;
+  const axis = (p: number, pad: number, s: number, k: number, n: number, o: number) => {
+    const r = (p + pad) % s;
+    const off = Math.floor((p + pad) / s);
+    const taps = Math.ceil((k - r) / s);
+    const before = taps - 1 - off;
+    const after = n - o - before + taps - 1;
+    return { r, taps, before, after };
+  };
+  const plans: PhasePlan[] = [];
+  for (let ph = 0; ph < sh; ph++) {
+    const ah = axis(ph, top, sh, kh, nh, oh);
+    for (let pw = 0; pw < sw; pw++) {
+      const aw = axis(pw, left, sw, kw, nw, ow);
+      if (ah.taps <= 0 || aw.taps <= 0 || ah.before < 0 || ah.after < 0 || aw.before < 0 || aw.after < 0) return null;
+      const data = new Float32Array(ah.taps * aw.taps * co * ci);
+      for (let uh = 0; uh < ah.taps; uh++) {
+        const fh = ah.r + sh * (ah.taps - 1 - uh);
+        for (let uw = 0; uw < aw.taps; uw++) {
+          const fw = aw.r + sw * (aw.taps - 1 - uw);
+          const src = (fh * kw + fw) * ci * co; // W[fh, fw, :, :]
+          const dst = (uh * aw.taps + uw) * co * ci; // F[uh, uw, :, :] as [co, ci]
+          for (let c = 0; c < ci; c++) {
+            for (let o = 0; o < co; o++) data[dst + o * ci + c] = w[src + c * co + o];
+          }
+        }
+      }
+      plans.push({ data, shape: [ah.taps, aw.taps, co, ci], pad: [ah.before, ah.after, aw.before, aw.after] });
+    }
+  }
+  return plans;
+}
+
+/** Interleaves Z [B, Mh, Mw, (rh, rw, c)] into [B, Mh·sh, Mw·sw, c] (depth-to-space). Releases z. */
+function depthToSpace(backend: WasmBackendLike, z: tf.TensorInfo, sh: number, sw: number, ci: number): tf.TensorInfo {
+  const [batch, mh, mw] = z.shape;
+  const z4 = reshapeInfo(backend, z, [batch * mh, mw, sh, sw * ci]);
+  release(backend, z);
+  const zt = transposeInfo(backend, z4, [0, 2, 1, 3]);
+  release(backend, z4);
+  const q = reshapeInfo(backend, zt, [batch, mh * sh, mw * sw, ci]);
+  release(backend, zt);
+  return q;
+}
+
+/** The exact per-phase form: one stride-1 convolution per output phase, concatenated, then depth-to-space. */
+function phaseSplit(backend: WasmBackendLike, dy: tf.TensorInfo, plans: PhasePlan[], sh: number, sw: number, ci: number): tf.TensorInfo {
+  const parts = plans.map((plan) => {
+    const f = backend.makeOutput(plan.shape, 'float32');
+    (backend.typedArrayFromHeap(f) as Float32Array).set(plan.data);
+    const z = conv2dInfo(backend, dy, f, { strides: [1, 1], dilations: [1, 1], pad: plan.pad });
+    release(backend, f);
+    return z;
+  });
+  const stacked = runWasmKernel('Concat', parts as unknown as tf.NamedTensorInfoMap, { axis: 3 }, backend);
+  for (const z of parts) release(backend, z);
+  return depthToSpace(backend, stacked, sh, sw, ci);
+}
+
 /** The kernel function: inputs {dy [B,OH,OW,co], filter [KH,KW,ci,co]} → dx [B,H,W,ci]. */
 export function conv2dBackpropInputWasm(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -94,7 +181,12 @@ export function conv2dBackpropInputWasm(args: {
   const [, oh, ow] = dy.shape;
   const { top, left } = info.padInfo;
 
-  const f = subPixelFilter(backend.readSync(filter.dataId) as Float32Array, filterShape, sh, sw);
+  const wValues = backend.readSync(filter.dataId) as Float32Array;
+  if ((sh > 1 || sw > 1) && h % sh === 0 && w % sw === 0) {
+    const plans = phaseSplitPlan(wValues, filterShape, [sh, sw], [top, left], [h, w], [oh, ow]);
+    if (plans != null) return phaseSplit(backend, dy, plans, sh, sw, ci);
+  }
+  const f = subPixelFilter(wValues, filterShape, sh, sw);
   const fInfo = backend.makeOutput(f.shape, 'float32');
   (backend.typedArrayFromHeap(fInfo) as Float32Array).set(f.data);
   const [th, tw] = f.shape;
@@ -114,19 +206,12 @@ export function conv2dBackpropInputWasm(args: {
     pad: [padTop, padBottom, padLeft, padRight],
   }); // [B, Mh, Mw, sh*sw*ci]
   release(backend, fInfo);
-  const [, mh, mw] = z.shape;
-
   let q: tf.TensorInfo;
   if (sh === 1 && sw === 1) {
     q = z;
   } else {
     // Depth-to-space: Z[b, m, n, (rh, rw, c)] → Q[b, m·sh + rh, n·sw + rw, c].
-    const z4 = reshapeInfo(backend, z, [batch * mh, mw, sh, sw * ci]);
-    release(backend, z);
-    const zt = transposeInfo(backend, z4, [0, 2, 1, 3]);
-    release(backend, z4);
-    q = reshapeInfo(backend, zt, [batch, mh * sh, mw * sw, ci]);
-    release(backend, zt);
+    q = depthToSpace(backend, z, sh, sw, ci);
   }
   const offH = top - m0h * sh;
   const offW = left - m0w * sw;
