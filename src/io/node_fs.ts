@@ -1,0 +1,100 @@
+import { GanKitError } from '../errors';
+
+type FsPromises = typeof import('node:fs/promises');
+type PathModule = typeof import('node:path');
+
+/** Node's `fs/promises` and `path`, loaded on first use so that browser bundles never need them. */
+export interface NodeFs {
+  fs: FsPromises;
+  path: PathModule;
+}
+
+let cached: Promise<NodeFs> | undefined;
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && process.versions != null && process.versions.node != null;
+}
+
+/**
+ * Loads Node's file-system modules lazily.
+ * @throws {GanKitError} outside Node.js, naming the feature that needs a file system.
+ * @internal
+ */
+export function nodeFs(feature: string): Promise<NodeFs> {
+  if (!isNode()) {
+    return Promise.reject(
+      new GanKitError(
+        `${feature} writes to the file system and needs Node.js. In a browser, save models with ` +
+          "model.save('indexeddb://…') or 'downloads://…' instead.",
+      ),
+    );
+  }
+  cached ??= Promise.all([import('node:fs/promises'), import('node:path')]).then(([fs, path]) => ({ fs, path }));
+  return cached;
+}
+
+/**
+ * Writes `data` to `file` and flushes it to disk (fsync) before returning, so a later rename that publishes it
+ * never exposes a partly written file, even after a power loss.
+ * @internal
+ */
+export async function writeFileDurable(file: string, data: string | Uint8Array): Promise<void> {
+  const { fs } = await nodeFs('Writing files');
+  const handle = await fs.open(file, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Flushes a directory's entries (new names, renames) to disk. Best effort: some platforms cannot fsync directories. @internal */
+export async function syncDirectory(dir: string): Promise<void> {
+  const { fs } = await nodeFs('Writing files');
+  let handle: Awaited<ReturnType<FsPromises['open']>> | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot open directories; the rename is still atomic there.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Replaces `file` atomically: writes a temporary sibling, flushes it, then renames it over `file`. Readers
+ * (and a process that is killed half-way) see either the old content or the new one, never a mix.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic('runs/exp1/checkpoint.json', JSON.stringify(pointer));
+ * ```
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const { fs, path } = await nodeFs('writeFileAtomic');
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+  );
+  try {
+    await writeFileDurable(tmp, data);
+    await fs.rename(tmp, file);
+  } catch (error) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(path.dirname(file));
+}
+
+/** True if `p` exists. @internal */
+export async function pathExists(p: string): Promise<boolean> {
+  const { fs } = await nodeFs('Reading files');
+  try {
+    await fs.stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
