@@ -12,3 +12,10 @@ export { patchGanDiscriminator } from './patchgan_discriminator';
 export type { PatchGanDiscriminatorOptions } from './patchgan_discriminator';
 export { unetGenerator } from './unet_generator';
 export type { UnetGeneratorOptions } from './unet_generator';
+export { conditionalDiscriminator, conditionalGenerator } from './conditional';
+export type {
+  ConditionalDiscriminatorOptions,
+  ConditionalGeneratorOptions,
+  DiscriminatorConditioning,
+  GeneratorConditioning,
+} from './conditional';
