@@ -75,7 +75,7 @@ export class SpectralNormalization extends tf.layers.Layer {
   private uVariable: tf.LayerVariable | null = null;
 
   /**
-   * @throws {InvalidArgumentError} if `layer` is not an unsupported or not a layer, or `powerIterations` /
+   * @throws {InvalidArgumentError} if `layer` is not a Dense, Conv2D or Conv2DTranspose layer, or `powerIterations` /
    *   `epsilon` are invalid.
    */
   constructor(args: SpectralNormalizationArgs) {
