@@ -1,19 +1,13 @@
-import { registerFusedBatchNormGradient } from './gradients/fused_batch_norm';
 import { registerSecondOrderGradients } from './gradients/index';
 import { registerWasmTrainingKernels } from './kernels/index';
 
-let registered = false;
-
 /**
- * Registers, once per process, gan-kit's wasm training kernels (Conv2DBackpropFilter, a fast
- * Conv2DBackpropInput, BatchMatMul) and its gradients (second-order-correct, and a Tile-free batch-norm
- * gradient). Runs when gan-kit is imported; calling it again does nothing. Exported for users who want to
- * call it explicitly (for example after registering kernels of their own).
+ * Registers gan-kit's wasm training kernels (Conv2DBackpropFilter, a fast Conv2DBackpropInput, BatchMatMul)
+ * and its gradients (second-order-correct, and a Tile-free batch-norm gradient) with the active tfjs.
+ * Runs when gan-kit is imported. Idempotent: call it again to put gan-kit's back if something (another copy of
+ * tfjs-core, a library registering its own) replaced them since.
  */
 export function registerGanKitKernels(): void {
-  if (registered) return;
-  registered = true;
   registerWasmTrainingKernels();
   registerSecondOrderGradients();
-  registerFusedBatchNormGradient();
 }

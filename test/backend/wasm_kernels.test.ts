@@ -179,8 +179,8 @@ describe('wasm Conv2DBackpropFilter, Conv2DBackpropInput and BatchMatMul vs the 
     [[1, 6, 4], [3, 6, 5], true, false],
   ] as const)('BatchMatMul %j x %j (transposeA %s, transposeB %s)', async (aShape, bShape, ta, tb) => {
     const next = rng(aShape[0] * 7 + bShape[bShape.length - 1]);
-    const a = randomArray(aShape.reduce((x, y) => x * y, 1), next);
-    const b = randomArray(bShape.reduce((x, y) => x * y, 1), next);
+    const a = randomArray((aShape as readonly number[]).reduce((x, y) => x * y, 1), next);
+    const b = randomArray((bShape as readonly number[]).reduce((x, y) => x * y, 1), next);
     const run = () => tf.matMul(tf.tensor(a, [...aShape]), tf.tensor(b, [...bShape]), ta, tb);
     const expected = await onBackend('cpu', () => tf.tidy(run));
     const actual = await onBackend('wasm', () => tf.tidy(run));

@@ -18,7 +18,7 @@ function reduceTo(t: tf.Tensor, shape: number[]): tf.Tensor {
   return tf.reshape(summed, shape);
 }
 
-/** The gradient config; registered by {@link registerFusedBatchNormGradient}. */
+/** The gradient config; installed with the others by `registerSecondOrderGradients()`. */
 export const fusedBatchNormGradConfig: tf.GradConfig = {
   kernelName: 'FusedBatchNorm',
   // The same inputs stock tfjs saves. (Saving `offset` would break calls without one: the engine cannot save a
@@ -43,8 +43,3 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
     };
   },
 };
-
-/** Registers {@link fusedBatchNormGradConfig}, replacing the stock `FusedBatchNorm` gradient. */
-export function registerFusedBatchNormGradient(): void {
-  tf.registerGradient(fusedBatchNormGradConfig);
-}

@@ -4,14 +4,15 @@
  * See docs/second-order-gradients.md for why stock tfjs is wrong, what is covered and how it is tested.
  *
  * Every gradient registered here saves only the kernel's inputs (never its outputs) and is built only from ops
- * whose own gradients are correct, so gradients compose to any order. (The FusedBatchNorm gradient, which is
- * also second-order-correct, lives in ./fused_batch_norm.ts and is registered by src/backend/register.ts.)
+ * whose own gradients are correct, so gradients compose to any order. The FusedBatchNorm gradient
+ * (./fused_batch_norm.ts) also removes a full-size Tile and fixes rank-4 parameters.
  */
 import * as tf from '@tensorflow/tfjs';
 import { activationGradients } from './activations';
 import { arithmeticGradients } from './arithmetic';
 import { comparisonGradients } from './comparisons';
 import { convGradients } from './conv';
+import { fusedBatchNormGradConfig } from './fused_batch_norm';
 import { poolingGradients } from './pooling';
 import { installGradients } from './registry';
 import { resizeGradients } from './resize';
@@ -24,6 +25,7 @@ export const SECOND_ORDER_GRADIENTS: readonly tf.GradConfig[] = [
   ...convGradients,
   ...poolingGradients,
   ...resizeGradients,
+  fusedBatchNormGradConfig,
 ];
 
 /**
