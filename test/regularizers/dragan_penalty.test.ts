@@ -42,8 +42,8 @@ describeEachBackend('draganPenalty', () => {
       seen.push(...(x.arraySync() as number[][]));
       return tf.sum(x, 1, true);
     };
-    const realFlat = normalArray(64 * 4, 93, 3);
-    const real = tf.tensor2d(realFlat, [64, 4]);
+    const realFlat = normalArray(64 * 16, 93, 3);
+    const real = tf.tensor2d(realFlat, [64, 16]);
     const m = mean64(realFlat);
     const std = Math.sqrt(mean64(realFlat.map((v) => (v - m) ** 2)));
     tf.dispose(draganPenalty(critic, real));

@@ -73,9 +73,16 @@ function deorient(kind: Kind, matrix: readonly number[]): number[] {
   return flat;
 }
 
-function buildWrapped(kind: Kind, powerIterations = 1): { model: tf.Sequential; layer: SpectralNormalization } {
+/** The wrapped layer in a model, with deterministic kernel, bias and u (so every run tests the same numbers). */
+function buildWrapped(kind: Kind, powerIterations = 1, seed = 140): { model: tf.Sequential; layer: SpectralNormalization } {
   const layer = spectralNormalization({ layer: kind.make(), inputShape: kind.inputShape, powerIterations });
   const model = tf.sequential({ layers: [layer] });
+  const shapes = layer.getWeights().map((w) => w.shape);
+  const values = shapes.map((shape, i) =>
+    tf.tensor(normalArray(shape.reduce((a, b) => a * b, 1), seed + i, i === 1 ? 0.1 : 0.5), shape),
+  );
+  layer.setWeights(values);
+  tf.dispose(values);
   return { model, layer };
 }
 
@@ -264,7 +271,14 @@ describeEachBackend('SpectralNormalization layer', () => {
         spectralNormalization({ layer: tf.layers.dense({ units: 1 }) }),
       ],
     });
-    // model.weights order: kernel1, bias1, kernel2, bias2 (trainable), then u1, u2.
+    // model.weights order: kernel1, bias1, kernel2, bias2 (trainable), then u1, u2. Fixed values, so every run
+    // checks the same numbers.
+    const fixed = model.weights.map((w, i) => {
+      const shape = w.shape as number[];
+      return tf.tensor(normalArray(shape.reduce((a, b) => a * b, 1), 150 + i, 0.7), shape);
+    });
+    model.setWeights(fixed);
+    tf.dispose(fixed);
     const params = model.getWeights().slice(0, 4).map((w) => Array.from(w.dataSync()));
     const step1 = powerIteration64(params[0]!, 3, 4, Array.from(model.getWeights()[4]!.dataSync()), 1);
     const step2 = powerIteration64(params[2]!, 4, 1, Array.from(model.getWeights()[5]!.dataSync()), 1);
