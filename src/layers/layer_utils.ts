@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError } from '../errors';
+import { spectralNormalize } from '../regularizers/spectral_normalize';
 
 /** Constructor arguments every tfjs-layers layer accepts (`name`, `trainable`, `inputShape`, …). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -180,4 +181,21 @@ export function checkLabelShape(layer: string, shape: tf.Shape): void {
 export function lookupRows(table: tf.Tensor2D, labels: tf.Tensor, numClasses: number): tf.Tensor2D {
   const oneHot = tf.cast(tf.oneHot(labelsToIndices(labels), numClasses), table.dtype) as tf.Tensor2D;
   return tf.matMul(oneHot, table);
+}
+
+/**
+ * Reads a kernel, spectrally normalised with gan-kit's {@link spectralNormalize} when `u` is given (Miyato et al.
+ * 2018): one power-iteration step from u per call; u is written back only when `training` (as the
+ * `SpectralNormalization` wrapper does), so inference is deterministic. Call inside a `tf.tidy`.
+ */
+export function readKernel(
+  kernel: tf.LayerVariable,
+  u: tf.LayerVariable | undefined,
+  powerIterations: number,
+  training: boolean,
+): tf.Tensor {
+  if (u === undefined) return kernel.read();
+  const result = spectralNormalize(kernel.read(), u.read(), { powerIterations });
+  if (training) u.write(result.u);
+  return result.kernel;
 }

@@ -9,6 +9,7 @@ import {
   lookupRows,
   multiShape,
   multiTensor,
+  readKernel,
   registerLayer,
   serializeInitializer,
   type Initializer,
@@ -27,6 +28,15 @@ export interface ProjectionDiscriminatorHeadArgs extends LayerArgs {
   kernelInitializer?: Initializer | SerializedInitializer;
   /** Initializer of the class embedding V [K, C]. Default: glorot uniform (as in the SNGAN-projection code). */
   embeddingsInitializer?: Initializer | SerializedInitializer;
+  /**
+   * Spectrally normalise ψ's kernel and the embedding V (Miyato et al. 2018) with gan-kit's
+   * `spectralNormalize`, as the SNGAN-projection and SAGAN discriminators do. Adds non-trainable
+   * power-iteration vectors `kernel_u` [1] and `embeddings_u` [C], updated on calls with `{ training: true }`.
+   * Default: false.
+   */
+  spectralNormalization?: boolean;
+  /** Power-iteration steps per call, with `spectralNormalization`. Default: 1. */
+  powerIterations?: number;
 }
 
 /**
@@ -38,7 +48,8 @@ export interface ProjectionDiscriminatorHeadArgs extends LayerArgs {
  * `f(x, y) = φ(x)·w + b + ⟨V[y], φ(x)⟩`, the unconditional linear term plus the inner product of the
  * features with the embedding of the label. Higher means "more real" (gan-kit's logit convention).
  *
- * Weights: `kernel` [C, 1], `bias` [1] (when `useBias`), `embeddings` [K, C]. The embedding lookup is a
+ * Weights: `kernel` [C, 1], `bias` [1] (when `useBias`), `embeddings` [K, C], and with `spectralNormalization`
+ * the non-trainable `kernel_u` [1] and `embeddings_u` [C]. The embedding lookup is a
  * one-hot matrix product, so it trains on every backend (tfjs' gather gradient is missing on wasm).
  *
  * @example
@@ -54,7 +65,11 @@ export class ProjectionDiscriminatorHead extends tf.layers.Layer {
 
   readonly numClasses: number;
   readonly useBias: boolean;
+  readonly spectralNormalization: boolean;
+  readonly powerIterations: number;
   private readonly kernelInitializer: Initializer;
+  private kernelU?: tf.LayerVariable;
+  private embeddingsU?: tf.LayerVariable;
   private readonly embeddingsInitializer: Initializer;
   private kernel?: tf.LayerVariable;
   private bias?: tf.LayerVariable;
@@ -64,6 +79,12 @@ export class ProjectionDiscriminatorHead extends tf.layers.Layer {
     super(args ?? {});
     this.numClasses = checkInteger('ProjectionDiscriminatorHead.numClasses', args?.numClasses, 1);
     this.useBias = checkBoolean('ProjectionDiscriminatorHead.useBias', args.useBias, true);
+    this.spectralNormalization = checkBoolean(
+      'ProjectionDiscriminatorHead.spectralNormalization',
+      args.spectralNormalization,
+      false,
+    );
+    this.powerIterations = checkInteger('ProjectionDiscriminatorHead.powerIterations', args.powerIterations ?? 1, 1);
     this.kernelInitializer = deserializeInitializer(args.kernelInitializer, () => tf.initializers.glorotUniform({}));
     this.embeddingsInitializer = deserializeInitializer(args.embeddingsInitializer, () =>
       tf.initializers.glorotUniform({}),
@@ -78,6 +99,11 @@ export class ProjectionDiscriminatorHead extends tf.layers.Layer {
     this.kernel = this.addWeight('kernel', [c, 1], 'float32', this.kernelInitializer);
     if (this.useBias) this.bias = this.addWeight('bias', [1], 'float32', tf.initializers.zeros());
     this.embeddings = this.addWeight('embeddings', [this.numClasses, c], 'float32', this.embeddingsInitializer);
+    if (this.spectralNormalization) {
+      const normal = tf.initializers.randomNormal({ mean: 0, stddev: 1 });
+      this.kernelU = this.addWeight('kernel_u', [1], 'float32', normal, undefined, false);
+      this.embeddingsU = this.addWeight('embeddings_u', [c], 'float32', normal, undefined, false);
+    }
     this.built = true;
   }
 
@@ -86,12 +112,15 @@ export class ProjectionDiscriminatorHead extends tf.layers.Layer {
     return [features[0] ?? null, 1];
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: LayerCallKwargs): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerCallKwargs): tf.Tensor {
     return tf.tidy(() => {
       const [features, labels] = multiTensor('ProjectionDiscriminatorHead', inputs, 2) as [tf.Tensor2D, tf.Tensor];
-      let logits: tf.Tensor = tf.matMul(features, this.kernel!.read() as tf.Tensor2D);
+      const training = kwargs != null && kwargs['training'] === true;
+      const kernel = readKernel(this.kernel!, this.kernelU, this.powerIterations, training) as tf.Tensor2D;
+      const embeddings = readKernel(this.embeddings!, this.embeddingsU, this.powerIterations, training) as tf.Tensor2D;
+      let logits: tf.Tensor = tf.matMul(features, kernel);
       if (this.bias !== undefined) logits = tf.add(logits, this.bias.read());
-      const classEmbedding = lookupRows(this.embeddings!.read() as tf.Tensor2D, labels, this.numClasses);
+      const classEmbedding = lookupRows(embeddings, labels, this.numClasses);
       const projection = tf.sum(tf.mul(classEmbedding, features), -1, true);
       return tf.add(logits, projection);
     });
@@ -102,6 +131,8 @@ export class ProjectionDiscriminatorHead extends tf.layers.Layer {
       ...super.getConfig(),
       numClasses: this.numClasses,
       useBias: this.useBias,
+      spectralNormalization: this.spectralNormalization,
+      powerIterations: this.powerIterations,
       kernelInitializer: serializeInitializer(this.kernelInitializer),
       embeddingsInitializer: serializeInitializer(this.embeddingsInitializer),
     };

@@ -6,6 +6,7 @@ import {
   checkRank,
   deserializeInitializer,
   knownChannels,
+  readKernel,
   registerLayer,
   serializeInitializer,
   singleShape,
@@ -39,6 +40,15 @@ export interface SelfAttention2DArgs extends LayerArgs {
   /** Initializer of the four projection kernels. Default: `tf.initializers.glorotUniform()`. */
   kernelInitializer?: Initializer | SerializedInitializer;
   /**
+   * Spectrally normalise the four projection kernels (Miyato et al. 2018, https://arxiv.org/abs/1802.05957) with
+   * gan-kit's `spectralNormalize`, as SAGAN does (its attention uses SN 1x1 convolutions). Adds one
+   * non-trainable power-iteration vector per kernel (`*_u`), updated on calls with `{ training: true }`.
+   * Default: false.
+   */
+  spectralNormalization?: boolean;
+  /** Power-iteration steps per call, with `spectralNormalization`. Default: 1. */
+  powerIterations?: number;
+  /**
    * Initial value of the residual gain γ. Default: 0, so the layer starts as the identity and the network
    * learns to rely on non-local evidence gradually (paper, Section 4).
    */
@@ -59,7 +69,8 @@ export interface SelfAttention2DArgs extends LayerArgs {
  * Memory grows with (H·W)² per example: use it at 32x32 or below, or turn on `poolKeysValues`.
  *
  * Weights: `query_kernel` [C, C̄], `key_kernel` [C, C̄], `value_kernel` [C, Cv], `output_kernel` [Cv, C],
- * optional `*_bias`, and `gamma` (scalar).
+ * optional `*_bias`, and `gamma` (scalar); with `spectralNormalization`, also the non-trainable `query_u` [C̄],
+ * `key_u` [C̄], `value_u` [Cv] and `output_u` [C].
  *
  * @example
  * ```ts
@@ -76,7 +87,10 @@ export class SelfAttention2D extends tf.layers.Layer {
   readonly poolKeysValues: boolean;
   readonly useBias: boolean;
   readonly gammaInitialValue: number;
+  readonly spectralNormalization: boolean;
+  readonly powerIterations: number;
   private readonly kernelInitializer: Initializer;
+  private readonly us: Record<string, tf.LayerVariable> = {};
 
   private queryKernel?: tf.LayerVariable;
   private keyKernel?: tf.LayerVariable;
@@ -101,6 +115,8 @@ export class SelfAttention2D extends tf.layers.Layer {
       throw new InvalidArgumentError('SelfAttention2D.gammaInitialValue', 'a finite number', g);
     }
     this.gammaInitialValue = g;
+    this.spectralNormalization = checkBoolean('SelfAttention2D.spectralNormalization', args.spectralNormalization, false);
+    this.powerIterations = checkInteger('SelfAttention2D.powerIterations', args.powerIterations ?? 1, 1);
     this.kernelInitializer = deserializeInitializer(args.kernelInitializer, () => tf.initializers.glorotUniform({}));
   }
 
@@ -130,6 +146,12 @@ export class SelfAttention2D extends tf.layers.Layer {
       this.outputBias = this.addWeight('output_bias', [c], 'float32', zeros);
     }
     this.gamma = this.addWeight('gamma', [], 'float32', tf.initializers.constant({ value: this.gammaInitialValue }));
+    if (this.spectralNormalization) {
+      const normal = tf.initializers.randomNormal({ mean: 0, stddev: 1 });
+      for (const [name, depth] of [['query', queryKey], ['key', queryKey], ['value', value], ['output', c]] as const) {
+        this.us[name] = this.addWeight(`${name}_u`, [depth], 'float32', normal, undefined, false);
+      }
+    }
     this.built = true;
   }
 
@@ -137,9 +159,12 @@ export class SelfAttention2D extends tf.layers.Layer {
     return singleShape('SelfAttention2D', inputShape);
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: LayerCallKwargs): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerCallKwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = singleTensor('SelfAttention2D', inputs) as tf.Tensor4D;
+      const training = kwargs != null && kwargs['training'] === true;
+      const kernel = (name: string, variable: tf.LayerVariable): tf.Tensor2D =>
+        readKernel(variable, this.us[name], this.powerIterations, training) as tf.Tensor2D;
       const [batch, height, width, channels] = x.shape;
       if (this.poolKeysValues && (height % 2 !== 0 || width % 2 !== 0)) {
         throw new ShapeError(
@@ -151,13 +176,13 @@ export class SelfAttention2D extends tf.layers.Layer {
       const flat = tf.reshape(x, [-1, channels]) as tf.Tensor2D;
       // A 1x1 convolution is a matrix product over the channel axis; matMul keeps the gradient off the
       // Conv2DBackpropFilter kernel.
-      const project = (kernel: tf.LayerVariable, bias: tf.LayerVariable | undefined): tf.Tensor2D => {
-        const y = tf.matMul(flat, kernel.read() as tf.Tensor2D) as tf.Tensor2D;
+      const project = (w: tf.Tensor2D, bias: tf.LayerVariable | undefined): tf.Tensor2D => {
+        const y = tf.matMul(flat, w) as tf.Tensor2D;
         return bias === undefined ? y : (tf.add(y, bias.read()) as tf.Tensor2D);
       };
-      const keysValues = (kernel: tf.LayerVariable, bias: tf.LayerVariable | undefined): tf.Tensor3D => {
-        const depth = kernel.shape[1] as number;
-        let t: tf.Tensor = tf.reshape(project(kernel, bias), [batch, height, width, depth]);
+      const keysValues = (w: tf.Tensor2D, bias: tf.LayerVariable | undefined): tf.Tensor3D => {
+        const depth = w.shape[1];
+        let t: tf.Tensor = tf.reshape(project(w, bias), [batch, height, width, depth]);
         if (this.poolKeysValues) {
           // 2x2 max-pool as reshape + max: the gradient of tf.maxPool is wrong on stock wasm (tfjs 4.22) when a
           // window holds only negative values, and has no second derivative.
@@ -166,14 +191,18 @@ export class SelfAttention2D extends tf.layers.Layer {
         return tf.reshape(t, [batch, -1, depth]) as tf.Tensor3D;
       };
       const queryKey = this.queryKernel!.shape[1] as number;
-      const query = tf.reshape(project(this.queryKernel!, this.queryBias), [batch, height * width, queryKey]) as tf.Tensor3D;
-      const key = keysValues(this.keyKernel!, this.keyBias);
-      const value = keysValues(this.valueKernel!, this.valueBias);
+      const query = tf.reshape(project(kernel('query', this.queryKernel!), this.queryBias), [
+        batch,
+        height * width,
+        queryKey,
+      ]) as tf.Tensor3D;
+      const key = keysValues(kernel('key', this.keyKernel!), this.keyBias);
+      const value = keysValues(kernel('value', this.valueKernel!), this.valueBias);
       const attention = tf.softmax(tf.matMul(query, key, false, true)); // [batch, N, M], rows sum to 1
       const attended = tf.matMul(attention, value); // [batch, N, Cv]
       let out: tf.Tensor = tf.matMul(
         tf.reshape(attended, [-1, value.shape[2]]) as tf.Tensor2D,
-        this.outputKernel!.read() as tf.Tensor2D,
+        kernel('output', this.outputKernel!),
       );
       if (this.outputBias !== undefined) out = tf.add(out, this.outputBias.read());
       out = tf.reshape(out, [batch, height, width, channels]);
@@ -189,6 +218,8 @@ export class SelfAttention2D extends tf.layers.Layer {
       poolKeysValues: this.poolKeysValues,
       useBias: this.useBias,
       gammaInitialValue: this.gammaInitialValue,
+      spectralNormalization: this.spectralNormalization,
+      powerIterations: this.powerIterations,
       kernelInitializer: serializeInitializer(this.kernelInitializer),
     };
   }

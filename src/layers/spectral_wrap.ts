@@ -1,15 +1,14 @@
 /**
- * Wraps a layer in gan-kit's `SpectralNormalization` when asked (used by the residual blocks and the SAGAN
- * builders).
+ * Wraps a layer in gan-kit's {@link SpectralNormalization} when asked (used by the residual blocks and the
+ * SAGAN builders).
  *
  * @internal
  * @module layers/spectral_wrap
  */
 import type * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { SpectralNormalization } from './spectral_normalization';
 
-/** Returns `layer` itself, or `layer` wrapped in `SpectralNormalization` when `enabled`. */
+/** Returns `layer` itself, or `layer` wrapped in `SpectralNormalization` (Miyato et al. 2018) when `enabled`. */
 export function wrapSpectral(layer: tf.layers.Layer, enabled: boolean): tf.layers.Layer {
-  if (!enabled) return layer;
-  throw new InvalidArgumentError('spectralNormalization', 'false (SpectralNormalization has not landed yet)', true);
+  return enabled ? new SpectralNormalization({ layer }) : layer;
 }

@@ -11,6 +11,7 @@ import {
   randomArray,
   roundTrip,
 } from './helpers';
+import { topSingularValue } from './reference';
 
 function modelWith(layer: ProjectionDiscriminatorHead, channels: number): tf.LayersModel {
   const h = tf.input({ shape: [channels] });
@@ -22,7 +23,8 @@ function setRandom(layer: ProjectionDiscriminatorHead, k: number, c: number, see
   const w = randomArray(c, seed);
   const b = randomArray(1, seed + 1)[0]!;
   const v = randomArray(k * c, seed + 2);
-  layer.setWeights([tf.tensor2d(w, [c, 1]), tf.tensor1d([b]), tf.tensor2d(v, [k, c])]);
+  // Non-trainable weights (spectral-norm vectors) keep their values.
+  layer.setWeights([tf.tensor2d(w, [c, 1]), tf.tensor1d([b]), tf.tensor2d(v, [k, c]), ...layer.nonTrainableWeights.map((t) => t.read())]);
   return { w, b, v };
 }
 
@@ -77,6 +79,29 @@ describeEachBackend('ProjectionDiscriminatorHead', () => {
     const y = tf.tensor2d([2, 0, 1], [3, 1], 'int32');
     await expectSameOutputs(model, loaded, [h, y]);
     tf.dispose([h, y]);
+  });
+
+  it('with spectral normalization divides ψ and V by their largest singular values', async () => {
+    const [K, C, N] = [3, 4, 3];
+    const layer = new ProjectionDiscriminatorHead({ numClasses: K, spectralNormalization: true, powerIterations: 40 });
+    const model = modelWith(layer, C);
+    expect(layer.nonTrainableWeights.map((w) => w.shape)).toEqual([[1], [C]]);
+    const { w, b, v } = setRandom(layer, K, C, 20);
+    const hs = randomArray(N * C, 21);
+    const inputs = [tf.tensor2d(hs, [N, C]), tf.tensor2d([0, 2, 1], [N, 1], 'int32')];
+    (model.apply(inputs, { training: true }) as tf.Tensor).dispose(); // converge u
+    const out = model.predict(inputs) as tf.Tensor;
+    const sw = topSingularValue(w, C, 1);
+    const sv = topSingularValue(v, K, C);
+    const expected = [0, 2, 1].map((y, n) => {
+      let s = b;
+      for (let c = 0; c < C; c++) s += hs[n * C + c]! * (w[c]! / sw + v[y * C + c]! / sv);
+      return s;
+    });
+    expectClose(await out.data(), expected, 1e-4);
+    expectGradientToEveryWeight(model, inputs);
+    await expectSameOutputs(model, await roundTrip(model), inputs);
+    tf.dispose([...inputs, out]);
   });
 
   it('rejects bad options and feature maps that were not pooled', () => {

@@ -84,3 +84,17 @@ export function batchMoments(x: Nhwc): { mean: number[]; variance: number[] } {
   for (let n = 0; n < N; n++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) for (let c = 0; c < C; c++) variance[c] += (at(x, n, i, j, c) - mean[c]!) ** 2 / count;
   return { mean, variance };
 }
+
+/** Largest singular value of a row-major [rows, cols] matrix, by 500 float64 power-iteration steps on WᵀW. */
+export function topSingularValue(w: number[], rows: number, cols: number): number {
+  let v = Array.from({ length: cols }, (_, i) => 1 + i / cols);
+  let sigma = 0;
+  for (let step = 0; step < 500; step++) {
+    const wv = Array.from({ length: rows }, (_, r) => v.reduce((s, vc, c) => s + w[r * cols + c]! * vc, 0));
+    const wtwv = Array.from({ length: cols }, (_, c) => wv.reduce((s, x, r) => s + w[r * cols + c]! * x, 0));
+    const norm = Math.sqrt(wtwv.reduce((s, x) => s + x * x, 0));
+    v = wtwv.map((x) => x / norm);
+    sigma = Math.sqrt(norm);
+  }
+  return sigma;
+}

@@ -6,6 +6,7 @@ import {
   generatorResidualBlock,
   InvalidArgumentError,
   ShapeError,
+  SpectralNormalization,
 } from '../../src/index';
 import { describeEachBackend } from '../helpers/backends';
 import {
@@ -184,6 +185,18 @@ describeEachBackend('discriminatorResidualBlock', () => {
     const loaded = await roundTrip(model);
     const x = tf.randomNormal([2, 4, 4, 2], 0, 1, 'float32', 7);
     await expectSameOutputs(model, loaded, x);
+    x.dispose();
+  });
+
+  it('with spectral normalization wraps every conv (one u of F entries each), trains and saves/loads exactly', async () => {
+    const model = discriminatorModel(2, 4, { filters: 3, spectralNormalization: true });
+    expect(model.layers.filter((l) => l instanceof SpectralNormalization)).toHaveLength(3);
+    expect(model.countParams()).toBe(conv(2, 3, 3) + conv(3, 3, 3) + conv(2, 3, 1) + 3 * 3);
+    const g = generatorModel(2, { filters: 3, spectralNormalization: true });
+    expect(g.countParams()).toBe(4 * 2 + conv(2, 3, 3) + 4 * 3 + conv(3, 3, 3) + conv(2, 3, 1) + 3 * 3);
+    const x = tf.randomNormal([2, 4, 4, 2], 0, 1, 'float32', 8);
+    expectGradientToEveryWeight(model, x);
+    await expectSameOutputs(model, await roundTrip(model), x);
     x.dispose();
   });
 

@@ -12,6 +12,7 @@ import {
   randomArray,
   roundTrip,
 } from './helpers';
+import { topSingularValue } from './reference';
 
 interface AttentionWeights {
   wq: number[]; // [C, Cq]
@@ -111,7 +112,7 @@ function setWeights(layer: SelfAttention2D, w: AttentionWeights, c: number, cq: 
     ...(w.bq ? [tf.tensor1d(w.bq), tf.tensor1d(w.bk!), tf.tensor1d(w.bv!), tf.tensor1d(w.bo!)] : []),
     tf.scalar(w.gamma),
   ];
-  layer.setWeights(t);
+  layer.setWeights([...t, ...layer.nonTrainableWeights.map((v) => v.read())]); // spectral-norm vectors unchanged
   tf.dispose(t);
 }
 
@@ -197,6 +198,41 @@ describeEachBackend('SelfAttention2D', () => {
     const x = tf.randomNormal([2, 4, 4, 6], 0, 1, 'float32', 4);
     await expectSameOutputs(model, loaded, x);
     x.dispose();
+  });
+
+  it('with spectral normalization uses W/σ(W) for each projection and keeps u fixed in inference', async () => {
+    const [B, H, W, C, cq, cv] = [2, 2, 2, 4, 2, 3];
+    const layer = new SelfAttention2D({ queryKeyChannels: cq, valueChannels: cv, spectralNormalization: true, powerIterations: 30 });
+    const model = modelWith(layer, [H, W, C]);
+    expect(layer.nonTrainableWeights.map((w) => [w.originalName.split('/').pop(), w.shape])).toEqual([
+      ['query_u', [cq]],
+      ['key_u', [cq]],
+      ['value_u', [cv]],
+      ['output_u', [C]],
+    ]);
+    const w = randomWeights(C, cq, cv, false, 0.9, 40);
+    setWeights(layer, w, C, cq, cv);
+    const xs = randomArray(B * H * W * C, 41);
+    const x = tf.tensor4d(xs, [B, H, W, C]);
+    // One training call runs 30 power-iteration steps and stores u; inference then uses σ from that u.
+    (model.apply(x, { training: true }) as tf.Tensor).dispose();
+    const us = layer.nonTrainableWeights.map((v) => Array.from(v.read().dataSync()));
+    const y = model.predict(x) as tf.Tensor;
+    expect(layer.nonTrainableWeights.map((v) => Array.from(v.read().dataSync()))).toEqual(us);
+    const scaled = (k: number[], rows: number, cols: number) => k.map((t) => t / topSingularValue(k, rows, cols));
+    const sn: AttentionWeights = {
+      wq: scaled(w.wq, C, cq),
+      wk: scaled(w.wk, C, cq),
+      wv: scaled(w.wv, C, cv),
+      wo: scaled(w.wo, cv, C),
+      gamma: w.gamma,
+    };
+    expectClose(await y.data(), referenceAttention(xs, [B, H, W, C], sn, cq, cv, false), 1e-4);
+    expectGradientToEveryWeight(model, x);
+    const loaded = await roundTrip(model);
+    expect((loaded.layers[1] as SelfAttention2D).spectralNormalization).toBe(true);
+    await expectSameOutputs(model, loaded, x);
+    tf.dispose([x, y]);
   });
 
   it('rejects bad options and shapes with typed errors', () => {
