@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { DTypeError, InvalidArgumentError, ShapeError } from '../errors';
+
+/** Formats a (possibly partly unknown) shape as `[null, 28, 28, 1]`. @internal */
+export function shapeText(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d == null ? 'null' : String(d))).join(', ')}]`;
+}
+
+/** True if two shapes have the same rank and agree wherever both are known. @internal */
+export function shapesCompatible(a: readonly (number | null)[], b: readonly (number | null)[]): boolean {
+  return a.length === b.length && a.every((d, i) => d == null || b[i] == null || d === b[i]);
+}
+
+/** Checks that a value is a tfjs LayersModel (has `apply`, `inputs`, `outputs`, `weights`). @internal */
+export function checkModel(argument: string, value: unknown): tf.LayersModel {
+  const m = value as tf.LayersModel | undefined;
+  if (m == null || typeof m.apply !== 'function' || !Array.isArray(m.inputs) || !Array.isArray(m.outputs)) {
+    throw new InvalidArgumentError(
+      argument,
+      'a tf.LayersModel (built with tf.sequential, tf.model or a gan-kit model builder)',
+      value,
+    );
+  }
+  return m;
+}
+
+/** The per-example input shape of a model's input `index` (batch dimension removed). @internal */
+export function inputSampleShape(model: tf.LayersModel, index = 0): (number | null)[] {
+  return model.inputs[index]!.shape.slice(1);
+}
+
+/** The per-example output shape of a model's output `index` (batch dimension removed). @internal */
+export function outputSampleShape(model: tf.LayersModel, index = 0): (number | null)[] {
+  return model.outputs[index]!.shape.slice(1);
+}
+
+/** Requires a model to have exactly `inputs` inputs and `outputs` outputs. @internal */
+export function checkArity(
+  argument: string,
+  model: tf.LayersModel,
+  inputs: number | readonly number[],
+  outputs: number | readonly number[],
+  hint: string,
+): void {
+  const okInputs = typeof inputs === 'number' ? [inputs] : inputs;
+  const okOutputs = typeof outputs === 'number' ? [outputs] : outputs;
+  if (!okInputs.includes(model.inputs.length)) {
+    throw new InvalidArgumentError(
+      `${argument}.inputs`,
+      `${okInputs.join(' or ')} input(s)`,
+      `${model.inputs.length} inputs`,
+      hint,
+    );
+  }
+  if (!okOutputs.includes(model.outputs.length)) {
+    throw new InvalidArgumentError(
+      `${argument}.outputs`,
+      `${okOutputs.join(' or ')} output(s)`,
+      `${model.outputs.length} outputs`,
+      hint,
+    );
+  }
+}
+
+/**
+ * The value range of a model's output, read from the activation of its last layer: `[-1, 1]` for tanh,
+ * `[0, 1]` for sigmoid (and hardSigmoid), undefined otherwise (linear or unknown). @internal
+ */
+export function inferOutputRange(model: tf.LayersModel): [number, number] | undefined {
+  const last = model.layers[model.layers.length - 1];
+  if (last === undefined) return undefined;
+  let activation: unknown;
+  try {
+    activation = last.getConfig()['activation'];
+  } catch {
+    return undefined;
+  }
+  const name = typeof activation === 'string' ? activation.toLowerCase() : '';
+  if (name === 'tanh') return [-1, 1];
+  if (name === 'sigmoid' || name === 'hardsigmoid') return [0, 1];
+  return undefined;
+}
+
+/**
+ * Checks that `batch` is a float32 tensor of shape `[batch, ...expected]` (null dims in `expected` match any
+ * size). @internal
+ */
+export function checkBatch(
+  argument: string,
+  batch: unknown,
+  expected: readonly (number | null)[],
+  expectedWhat: string,
+  hint?: string,
+): tf.Tensor {
+  const t = batch as tf.Tensor | undefined;
+  if (t == null || !(t instanceof tf.Tensor)) {
+    throw new InvalidArgumentError(argument, `a tf.Tensor of shape ${shapeText([null, ...expected])}`, batch);
+  }
+  if (t.isDisposed) {
+    throw new InvalidArgumentError(argument, 'a live tensor', 'a disposed tensor', 'Do not dispose a batch before the step that uses it.');
+  }
+  if (t.dtype !== 'float32') {
+    throw new DTypeError(
+      argument,
+      "dtype 'float32'",
+      t.dtype,
+      hint ?? "Convert with tf.cast(x, 'float32') (and scale images to the generator's output range, e.g. x / 127.5 - 1 for tanh).",
+    );
+  }
+  if (t.rank < 1 || t.shape[0] === 0 || !shapesCompatible(t.shape.slice(1), expected)) {
+    throw new ShapeError(
+      argument,
+      `shape ${shapeText([null, ...expected])} (${expectedWhat})`,
+      `shape ${shapeText(t.shape)}`,
+      t.rank === expected.length
+        ? 'The batch dimension is missing: add it with x.expandDims(0), or batch your dataset.'
+        : 'Reshape or resize the data, or build the model for this shape.',
+    );
+  }
+  return t;
+}
