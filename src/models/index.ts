@@ -19,3 +19,5 @@ export type {
   DiscriminatorConditioning,
   GeneratorConditioning,
 } from './conditional';
+export { saganDiscriminator, saganGenerator } from './sagan';
+export type { SaganDiscriminatorOptions, SaganGeneratorOptions, SaganOptions } from './sagan';
