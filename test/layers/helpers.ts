@@ -162,3 +162,56 @@ export function expectNoLeak(fn: () => void): void {
   fn();
   expect(tf.memory().numTensors).toBe(before);
 }
+
+/**
+ * Compares the weight gradients of a scalar function of the model (e.g. a gradient penalty, which needs second
+ * derivatives) with central finite differences, for a few entries of every trainable weight. ReLU-family
+ * networks make such scalars piecewise smooth; an entry whose finite differences at step h and h/2 disagree
+ * straddles a kink and is replaced by the next entry. Every weight must get at least one checked entry.
+ */
+export function expectScalarGradientsMatchFiniteDifferences(
+  model: tf.LayersModel,
+  scalar: () => tf.Scalar,
+  options: { entries?: number; step?: number; relTol?: number; absTol?: number } = {},
+): void {
+  const { entries = 2, step = 1e-2, relTol = 3e-2, absTol = 3e-3 } = options;
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const f = (): number => tf.tidy(() => scalar().dataSync()[0]!);
+  const analytic = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(scalar, vars);
+    value.dispose();
+    return vars.map((v) => (grads[v.name] === undefined ? new Float32Array(v.size) : grads[v.name]!.dataSync()));
+  });
+  vars.forEach((v, wi) => {
+    const name = model.trainableWeights[wi]!.originalName;
+    const original = v.dataSync().slice();
+    const set = (values: Float32Array | Int32Array | Uint8Array): void => {
+      const t = tf.tensor(values, v.shape);
+      v.assign(t);
+      t.dispose();
+    };
+    const difference = (index: number, h: number): number => {
+      const bumped = original.slice();
+      bumped[index] = original[index]! + h;
+      set(bumped);
+      const plus = f();
+      bumped[index] = original[index]! - h;
+      set(bumped);
+      const minus = f();
+      set(original);
+      return (plus - minus) / (2 * h);
+    };
+    let checked = 0;
+    for (let k = 0; k < v.size && checked < entries; k++) {
+      const index = (k * 7919) % v.size; // spread over the tensor
+      const numeric = difference(index, step);
+      const half = difference(index, step / 2);
+      if (Math.abs(numeric - half) > absTol + relTol * Math.abs(numeric)) continue; // a kink in between
+      const got = analytic[wi]![index]!;
+      expect(Math.abs(got - numeric), `${name}[${index}]: autodiff ${got} vs finite difference ${numeric}`)
+        .toBeLessThanOrEqual(absTol + relTol * Math.abs(numeric));
+      checked++;
+    }
+    expect(checked, `${name}: entries checked away from kinks`).toBeGreaterThan(0);
+  });
+}

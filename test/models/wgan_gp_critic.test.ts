@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, wganGpCritic } from '../../src/index';
+import { discriminatorResidualBlock, gradientPenalty, InvalidArgumentError, wganGpCritic } from '../../src/index';
 import { describeEachBackend } from '../helpers/backends';
-import { expectGradientToEveryWeight, expectSameOutputs, roundTrip } from '../layers/helpers';
+import {
+  expectGradientToEveryWeight,
+  expectSameOutputs,
+  expectScalarGradientsMatchFiniteDifferences,
+  roundTrip,
+} from '../layers/helpers';
 import { conv, convNoBias, dense, summary } from './counts';
 
 beforeAll(async () => {
@@ -49,5 +54,28 @@ describeEachBackend('wganGpCritic (tiny)', () => {
     expectGradientToEveryWeight(c, x);
     await expectSameOutputs(c, await roundTrip(c), x);
     x.dispose();
+  });
+
+  it('trains with a gradient penalty: its weight gradients (second order, through layer norm and LeakyReLU) match finite differences', () => {
+    const c = wganGpCritic({ inputShape: [8, 8, 1], baseFilters: 2, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.5, seed: 3 }) });
+    const real = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 4);
+    const fake = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 5);
+    const alpha = tf.tensor1d([0.3, 0.8]);
+    const penalty = () => gradientPenalty((x) => c.apply(x, { training: true }) as tf.Tensor, real, fake, { alpha });
+    expectScalarGradientsMatchFiniteDifferences(c, penalty);
+    tf.dispose([real, fake, alpha]);
+  });
+
+  it('a ResNet discriminator block (ReLU, convs, average downsampling) also has correct penalty gradients', () => {
+    const x = tf.input({ shape: [4, 4, 2] });
+    const h = discriminatorResidualBlock(x, { filters: 2, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.5, seed: 6 }) });
+    const out = tf.layers.dense({ units: 1 }).apply(tf.layers.flatten().apply(h)) as tf.SymbolicTensor;
+    const d = tf.model({ inputs: x, outputs: out });
+    const real = tf.randomNormal([2, 4, 4, 2], 0, 1, 'float32', 7);
+    const fake = tf.randomNormal([2, 4, 4, 2], 0, 1, 'float32', 8);
+    const alpha = tf.tensor1d([0.6, 0.1]);
+    const penalty = () => gradientPenalty((t) => d.apply(t) as tf.Tensor, real, fake, { alpha });
+    expectScalarGradientsMatchFiniteDifferences(d, penalty);
+    tf.dispose([real, fake, alpha]);
   });
 });
