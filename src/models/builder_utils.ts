@@ -26,8 +26,9 @@ export type ActivationKind = 'relu' | 'leakyRelu' | 'elu' | 'tanh' | 'sigmoid' |
 /** Activation of a network's output. `'linear'` returns logits (discriminators) or raw values. */
 export type OutputActivationKind = 'tanh' | 'sigmoid' | 'linear';
 
-/** Batch-norm settings every builder uses: PyTorch's defaults, which the papers' reference code ran with. */
+/** Batch-norm momentum every builder uses: PyTorch's default (0.1 in its convention), as the papers' code ran. */
 export const BATCH_NORM_MOMENTUM = 0.9;
+/** Batch-norm (and layer-norm) epsilon every builder uses: PyTorch's default. */
 export const BATCH_NORM_EPSILON = 1e-5;
 
 /** Weight initialisation of DCGAN (Radford et al. 2016) and CycleGAN/pix2pix: N(0, 0.02). */
