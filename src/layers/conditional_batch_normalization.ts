@@ -100,7 +100,7 @@ export class ConditionalBatchNormalization extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerCallKwargs): tf.Tensor {
     return tf.tidy(() => {
       const [x, labels] = multiTensor('ConditionalBatchNormalization', inputs, 2) as [tf.Tensor, tf.Tensor];
-      const training = kwargs['training'] === true;
+      const training = kwargs != null && kwargs['training'] === true;
       const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
       let mean: tf.Tensor;
       let variance: tf.Tensor;

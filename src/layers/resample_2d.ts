@@ -22,7 +22,8 @@ function scaled(shape: tf.Shape, f: (d: number) => number): tf.Shape {
 
 /**
  * Nearest-neighbour upsampling of an NHWC tensor by an integer factor: every pixel becomes a factor×factor
- * block. [batch, H, W, C] → [batch, H·f, W·f, C]. The upsampling of SNGAN/BigGAN generator blocks.
+ * block. [batch, H, W, C] → [batch, H·f, W·f, C]. The upsampling of SNGAN (Miyato et al. 2018,
+ * https://arxiv.org/abs/1802.05957) and BigGAN generator blocks.
  *
  * Same values as `tf.layers.upSampling2d({ size: [f, f] })`, but computed with reshape and broadcast, for two
  * reasons: stock tfjs 4.22's cpu gradient of `resizeNearestNeighbor` reads the wrong example for batch > 1,
@@ -67,7 +68,8 @@ registerLayer(NearestUpsample2D);
 
 /**
  * Average pooling of an NHWC tensor over non-overlapping factor×factor blocks: [batch, H, W, C] →
- * [batch, H/f, W/f, C] (H and W must be multiples of f). The downsampling of SNGAN/BigGAN discriminator blocks.
+ * [batch, H/f, W/f, C] (H and W must be multiples of f). The downsampling of SNGAN (Miyato et al. 2018,
+ * https://arxiv.org/abs/1802.05957) and BigGAN discriminator blocks.
  *
  * Same values as `tf.layers.averagePooling2d({ poolSize: f, strides: f })`, computed as reshape + mean so that
  * it is twice differentiable: gradient penalties (WGAN-GP, R1) need the gradient of the gradient, and tfjs'
