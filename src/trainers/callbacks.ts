@@ -78,8 +78,11 @@ export interface TrainerCallback<TStats extends StepStats = StepStats> {
   onTrainEnd?(result: FitResult<TStats>): void | Promise<void>;
 }
 
-/** A training data source: a tf.data.Dataset, or any (async) iterable of batches. */
-export type TrainerData<T> = tf.data.Dataset<T & tf.TensorContainer> | Iterable<T> | AsyncIterable<T>;
+/**
+ * A training data source: a tf.data.Dataset (of any element type: elements are checked at run time, as tfjs
+ * types `dataset.batch(n)` as `Dataset<TensorContainer>`), an array, or any (async) iterable of batches.
+ */
+export type TrainerData<T> = tf.data.Dataset<tf.TensorContainer> | Iterable<T> | AsyncIterable<T>;
 
 /** Flattens step stats into `name → number` (nested records become `parent/child`), for logs. */
 export function flattenStats(stats: object, prefix = ''): Record<string, number> {

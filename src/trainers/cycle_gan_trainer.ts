@@ -142,9 +142,13 @@ function checkWeight(argument: string, value: unknown, fallback: number): number
  */
 export class CycleGanTrainer extends Trainer<UnpairedBatch, CycleGanStepStats> {
   protected readonly trainerType: string = 'CycleGanTrainer';
+  /** G: domain A → domain B. */
   readonly generatorAB: tf.LayersModel;
+  /** F: domain B → domain A. */
   readonly generatorBA: tf.LayersModel;
+  /** D_A: judges domain A (real A vs F(b)). */
   readonly discriminatorA: tf.LayersModel;
+  /** D_B: judges domain B (real B vs G(a)). */
   readonly discriminatorB: tf.LayersModel;
   /** The adversarial loss. */
   readonly loss: AdversarialLoss;
