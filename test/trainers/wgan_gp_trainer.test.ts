@@ -84,11 +84,14 @@ describeEachBackend('WganGpTrainer', () => {
     const before = await interpolateGradientNorm(trainer, probe);
     expect(before).toBeLessThan(0.7);
     let stats;
-    for (let i = 0; i < 60; i++) {
+    let after10 = -1;
+    for (let i = 1; i <= 60; i++) {
       const batches = Array.from({ length: 5 }, () => realBatch(data));
       stats = await trainer.trainStep(batches);
       tf.dispose(batches);
+      if (i === 10) after10 = tf.memory().numTensors;
     }
+    expect(tf.memory().numTensors).toBe(after10); // leak-free, double backpropagation included
     const after = await interpolateGradientNorm(trainer, probe);
     expect(Math.abs(after - 1)).toBeLessThan(0.1);
     // The reported penalty is λ·E[(‖∇‖ − 1)²] at the last update: small once norms are near 1.
