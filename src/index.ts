@@ -13,6 +13,8 @@ registerGanKitKernels();
 export { registerGanKitKernels } from './backend/register';
 export { setupBackend } from './backend/setup_backend';
 export type { BackendName, SetupBackendOptions } from './backend/setup_backend';
+export { enableWasmThreads, getWasmThreadCount, getWasmThreadsFallbackReason } from './backend/wasm_threads';
+export type { WasmThreadsOptions } from './backend/wasm_threads';
 export * from './errors';
 export type { AdversarialLoss } from './losses/adversarial_loss';
 export * from './losses/index';
