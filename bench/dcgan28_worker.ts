@@ -15,6 +15,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     profile: { type: 'boolean', default: false },
+    threads: { type: 'string' },
   },
 });
 const batch = Number(values.batch);
@@ -23,9 +24,12 @@ const warmup = Number(values.warmup);
 
 async function main(): Promise<void> {
   let backend: string;
+  let threads: number | undefined;
   if (values.engine === 'gan-kit') {
-    const { setupBackend } = await import('../src/index');
-    backend = await setupBackend();
+    const { setupBackend, getWasmThreadCount } = await import('../src/index');
+    const t = values.threads;
+    backend = await setupBackend(t === undefined ? {} : { threads: t === 'off' ? false : Number(t) });
+    threads = backend === 'wasm' ? getWasmThreadCount() : undefined;
   } else if (values.engine === 'stock-cpu' || values.engine === 'stock-wasm') {
     backend = values.engine.slice('stock-'.length);
     await tf.setBackend(backend);
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
     JSON.stringify({
       engine: values.engine,
       backend,
+      threads,
       batch,
       steps,
       medianMs: median,
