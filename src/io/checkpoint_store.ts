@@ -12,7 +12,9 @@ const CKPT_PREFIX = 'ckpt-';
 
 /** Contents of `checkpoint.json`: the complete checkpoints in a root directory, oldest first. */
 export interface CheckpointPointer {
+  /** Always `'gan-kit/checkpoint-pointer'`. */
   format: 'gan-kit/checkpoint-pointer';
+  /** Pointer format version: 1. */
   version: 1;
   /** Directory name (inside the root) of the newest complete checkpoint. */
   latest: string;

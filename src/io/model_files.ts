@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { GanKitError, ShapeError } from '../errors';
 import { nodeFs, syncDirectory, writeFileDurable } from './node_fs';
 
-/** File name of the topology + manifest JSON written by {@link fileSaveHandler}. */
+/** File name of the topology + manifest JSON written by {@link fileSystemHandler}. */
 export const MODEL_JSON = 'model.json';
-/** File name of the binary weights written by {@link fileSaveHandler}. */
+/** File name of the binary weights written by {@link fileSystemHandler}. */
 export const WEIGHTS_BIN = 'weights.bin';
 
 /** A checkpoint or model file was missing, unreadable or did not match what was expected. */
@@ -150,7 +150,9 @@ export async function loadWeightsIntoModel(model: tf.LayersModel, dir: string, l
 export interface TensorBundleEntry {
   /** Caller's name for the tensor (kept for humans; tensors are restored by position). */
   name: string;
+  /** The tensor's shape. */
   shape: number[];
+  /** The tensor's dtype. */
   dtype: tf.DataType;
 }
 

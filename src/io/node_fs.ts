@@ -5,7 +5,9 @@ type PathModule = typeof import('node:path');
 
 /** Node's `fs/promises` and `path`, loaded on first use so that browser bundles never need them. */
 export interface NodeFs {
+  /** `node:fs/promises`. */
   fs: FsPromises;
+  /** `node:path`. */
   path: PathModule;
 }
 

@@ -19,7 +19,9 @@ export interface ImageGridOptions {
 
 /** An RGBA image: `width × height` pixels, 4 bytes each, row-major. */
 export interface RgbaImage {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** `width * height * 4` bytes, RGBA, row-major from the top-left. */
   data: Uint8Array;

@@ -103,15 +103,19 @@ export interface GanStepStats extends StepStats {
   fakeLogitMean: number;
 }
 
-/** D's outputs for one batch: adversarial logits, and class logits for an ACGAN discriminator. @internal */
+/** D's outputs for one batch: adversarial logits, and class logits for an ACGAN discriminator. */
 export interface DiscriminatorOutputs {
+  /** Real/fake logits, `[batch, 1]` or a PatchGAN map. */
   logits: tf.Tensor;
+  /** Class logits `[batch, numClasses]` of an ACGAN discriminator. */
   classLogits?: tf.Tensor;
 }
 
-/** Labels of one update (undefined for an unconditional GAN). @internal */
+/** Labels of one update (undefined for an unconditional GAN). */
 export interface UpdateLabels {
+  /** int32 class indices `[batch]` of the real batch. */
   real: tf.Tensor | undefined;
+  /** int32 class indices `[batch]` the generator is asked for. */
   fake: tf.Tensor | undefined;
 }
 

@@ -3,7 +3,7 @@ import type { StepStats, Trainer } from './trainer';
 
 /** What {@link TrainerCallback.onTrainBegin} receives. */
 export interface TrainBeginInfo {
-  /** The trainer being fitted. */
+  /** The trainer being fitted (set `stopTraining` on it to stop early). */
   trainer: Trainer;
   /** `trainer.step` when `fit` started (non-zero after a restore). */
   startStep: number;
@@ -15,6 +15,7 @@ export interface TrainBeginInfo {
 
 /** What {@link TrainerCallback.onEpochEnd} receives. */
 export interface EpochEndInfo {
+  /** The trainer being fitted. */
   trainer: Trainer;
   /** 0-based index of the epoch that just ended (a full pass over the data). */
   epoch: number;
@@ -24,6 +25,7 @@ export interface EpochEndInfo {
 
 /** What {@link TrainerCallback.onCheckpoint} receives. */
 export interface CheckpointInfo {
+  /** The trainer being fitted. */
   trainer: Trainer;
   /** The checkpoint root directory given to `fit` (`checkpoint.dir`). */
   dir: string;

@@ -85,7 +85,7 @@ export interface CycleGanTrainerOptions extends BaseTrainerOptions {
   generatorUsesRealLogits?: boolean;
   /**
    * Check, on the first batches, that A images lie in F's output range and B images in G's (as
-   * {@link GanTrainerOptions.dataRangeCheck}). Default: `'error'`.
+   * {@link AdversarialTrainerOptions.dataRangeCheck}). Default: `'error'`.
    */
   dataRangeCheck?: DataRangeCheck;
 }

@@ -1,12 +1,14 @@
 // Public API of src/trainers: re-exported from the package root by src/index.ts.
 export { Trainer } from './trainer';
-export type { BaseTrainerOptions, CheckpointManifest, FitOptions, SaveOptions, StepStats } from './trainer';
+export type { BaseTrainerOptions, CheckpointManifest, FitOptions, OptimizerGroup, SaveOptions, StepStats } from './trainer';
 export { AdversarialTrainer } from './adversarial_trainer';
 export type {
   AdversarialTrainerOptions,
   DataRangeCheck,
+  DiscriminatorOutputs,
   GanStepStats,
   GeneratorDiscriminatorPair,
+  UpdateLabels,
 } from './adversarial_trainer';
 export { GanTrainer } from './gan_trainer';
 export type { GanTrainerOptions, GanTrainStepOptions, SampleOptions } from './gan_trainer';
@@ -64,6 +66,7 @@ export type {
   PairPenaltyFunction,
   PairPenaltySpec,
   PenaltyContext,
+  ResolvedPenalty,
   SingleBatchPenaltyFunction,
   SingleBatchPenaltySpec,
 } from './penalties';

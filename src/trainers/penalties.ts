@@ -63,11 +63,13 @@ interface PenaltyBase {
  * The trainer calls `fn(critic, real, fake, { ...options, weight, alpha })`.
  */
 export interface PairPenaltySpec extends PenaltyBase {
+  /** The penalty function, e.g. {@link gradientPenalty}. */
   fn: PairPenaltyFunction;
   /** Passed to `fn` as `options.weight` (gradientPenalty's λ). Default: none (the function's default, 10 for gradientPenalty). */
   weight?: number;
   /** More options for `fn` (e.g. `{ target: 1, oneSided: true }` for gradientPenalty). Default: none. */
   options?: Record<string, unknown>;
+  /** Leave undefined: pair penalties see both batches. */
   on?: undefined;
 }
 
@@ -76,6 +78,7 @@ export interface PairPenaltySpec extends PenaltyBase {
  * `{ fn: r1Penalty, on: 'real', options: { gamma: 10 } }`. The trainer calls `fn(critic, batch, options)`.
  */
 export interface SingleBatchPenaltySpec extends PenaltyBase {
+  /** The penalty function, e.g. {@link r1Penalty}. */
   fn: SingleBatchPenaltyFunction;
   /** Which batch the penalty is computed on: `'real'` (R1, DRAGAN) or `'fake'` (R2). Required. */
   on: 'real' | 'fake';
@@ -93,7 +96,9 @@ export interface SingleBatchPenaltySpec extends PenaltyBase {
  * The result is multiplied by `weight`.
  */
 export interface CustomPenalty extends PenaltyBase {
+  /** Name in the step stats. Required. */
   name: string;
+  /** Returns the penalty (a scalar, differentiable with respect to D's weights) for one D update. */
   compute(context: PenaltyContext): tf.Scalar;
   /** Multiplies the result of `compute`. Default: 1. */
   weight?: number;
@@ -102,9 +107,11 @@ export interface CustomPenalty extends PenaltyBase {
 /** One entry of a trainer's `penalties` option: a regularizer added to the discriminator's loss. */
 export type DiscriminatorPenalty = PairPenaltySpec | SingleBatchPenaltySpec | CustomPenalty;
 
-/** A validated penalty, ready to run. @internal */
+/** A validated penalty, ready to run (see `AdversarialTrainer.penalties`). */
 export interface ResolvedPenalty {
+  /** Name in the step stats. */
   name: string;
+  /** Computed on steps where `step % every == 0`. */
   every: number;
   /** Returns the penalty as it is added to the discriminator's loss (weights and lazy factor applied). */
   compute(context: PenaltyContext): tf.Scalar;

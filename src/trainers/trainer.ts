@@ -97,40 +97,56 @@ export interface SaveOptions extends WriteCheckpointOptions {
 
 /** The manifest of a checkpoint (`manifest.json`). */
 export interface CheckpointManifest {
+  /** Always `'gan-kit/checkpoint'`. */
   format: 'gan-kit/checkpoint';
+  /** Manifest format version: 1. */
   version: 1;
   /** The trainer class that wrote it, e.g. `'GanTrainer'`. */
   trainer: string;
   /** `trainer.step` when saved. */
   step: number;
+  /** ISO 8601 time of the save. */
   createdAt: string;
+  /** State of the training random stream. */
   random: RandomState;
+  /** State of the sampling random stream. */
   samplingRandom: RandomState;
   /** Model names; each is a subdirectory holding tfjs `model.json` + `weights.bin`. */
   models: string[];
+  /** Each optimizer's state, by group name (`'generator'`, `'discriminator'`). */
   optimizers: Record<
     string,
     {
+      /** tfjs class name, e.g. `'Adam'`; checked on restore. */
       className: string;
+      /** The optimizer's `getConfig()` (learning rate, betas…), for reference. */
       config: unknown;
+      /** Bundle file holding `getWeights()` (iterations and slots). */
       file: string;
+      /** Entries of that bundle. */
       weights: TensorBundleEntry[];
       /** Scalar state tfjs keeps outside `getWeights()` (Adam's β-power accumulators), for an exact resume. */
       scalars: Record<string, number>;
     }
   >;
+  /** Trainer-specific state (EMA update count, image pools…): JSON plus a tensor bundle. */
   state: { json: unknown; file: string; tensors: TensorBundleEntry[] };
+  /** The `metadata` given to `save`. */
   metadata?: unknown;
 }
 
 /**
  * An optimizer with the variables it updates and how: one per model (or per group of models updated together,
- * like CycleGAN's two generators). @internal
+ * like CycleGAN's two generators). Registered by trainers with `registerOptimizer`.
  */
 export interface OptimizerGroup {
+  /** The optimizer (one per group: optimizers keep per-variable state by position). */
   optimizer: tf.Optimizer;
+  /** The variables it updates, in a fixed order (e.g. `trainableVariables(model)`). */
   variables: tf.Variable[];
+  /** Learning rate per step, set by `applySchedules`. Default: the optimizer's constant rate. */
   schedule?: LearningRateSchedule;
+  /** Clip this group's gradients to this global L2 norm. Default: no clipping. */
   clipNorm?: number;
   /** True when the trainer created the optimizer (and so disposes it). */
   owned: boolean;
