@@ -62,22 +62,40 @@ export function checkArity(
   }
 }
 
+/** Layers that move or copy values without changing them, so the range of their input is that of their output. */
+const RANGE_PRESERVING = new Set([
+  'Reshape',
+  'Flatten',
+  'Permute',
+  'RepeatVector',
+  'UpSampling2D',
+  'Cropping2D',
+  'Dropout',
+  'SpatialDropout1D',
+]);
+
 /**
- * The value range of a model's output, read from the activation of its last layer: `[-1, 1]` for tanh,
- * `[0, 1]` for sigmoid (and hardSigmoid), undefined otherwise (linear or unknown). @internal
+ * The value range of a model's (first) output, read from the activation of the layer that produces it: `[-1, 1]`
+ * for tanh, `[0, 1]` for sigmoid (and hardSigmoid), undefined otherwise (linear or unknown). Reshape-like layers
+ * after the activation are looked through. @internal
  */
 export function inferOutputRange(model: tf.LayersModel): [number, number] | undefined {
-  const last = model.layers[model.layers.length - 1];
-  if (last === undefined) return undefined;
-  let activation: unknown;
-  try {
-    activation = last.getConfig()['activation'];
-  } catch {
-    return undefined;
+  type Symbolic = { sourceLayer?: tf.layers.Layer; inputs?: Symbolic[] };
+  let node = model.outputs[0] as unknown as Symbolic | undefined;
+  for (let hops = 0; node?.sourceLayer !== undefined && hops < 32; hops++) {
+    const layer = node.sourceLayer;
+    let activation: unknown;
+    try {
+      activation = layer.getConfig()['activation'];
+    } catch {
+      return undefined;
+    }
+    const name = typeof activation === 'string' ? activation.toLowerCase() : '';
+    if (name === 'tanh') return [-1, 1];
+    if (name === 'sigmoid' || name === 'hardsigmoid') return [0, 1];
+    if (!RANGE_PRESERVING.has(layer.getClassName()) || node.inputs?.length !== 1) return undefined;
+    node = node.inputs[0];
   }
-  const name = typeof activation === 'string' ? activation.toLowerCase() : '';
-  if (name === 'tanh') return [-1, 1];
-  if (name === 'sigmoid' || name === 'hardsigmoid') return [0, 1];
   return undefined;
 }
 

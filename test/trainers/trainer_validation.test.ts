@@ -143,3 +143,15 @@ describe('GanTrainer: bad inputs give typed errors that name the fix', () => {
     trainer.dispose();
   });
 });
+
+describe('output range inference', () => {
+  it('reads tanh/sigmoid from the output layer, through reshape-like layers, and nothing from linear outputs', async () => {
+    const { inferOutputRange } = await import('../../src/trainers/model_checks');
+    const dense = (activation: 'tanh' | 'sigmoid' | 'linear') => tf.layers.dense({ inputShape: [3], units: 4, activation });
+    expect(inferOutputRange(tf.sequential({ layers: [dense('tanh')] }))).toEqual([-1, 1]);
+    expect(inferOutputRange(tf.sequential({ layers: [dense('sigmoid'), tf.layers.reshape({ targetShape: [2, 2, 1] })] }))).toEqual([0, 1]);
+    expect(inferOutputRange(tf.sequential({ layers: [dense('linear'), tf.layers.activation({ activation: 'tanh' })] }))).toEqual([-1, 1]);
+    expect(inferOutputRange(tf.sequential({ layers: [dense('linear')] }))).toBeUndefined();
+    expect(inferOutputRange(tf.sequential({ layers: [dense('tanh'), tf.layers.dense({ units: 2 })] }))).toBeUndefined();
+  });
+});
