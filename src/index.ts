@@ -22,3 +22,4 @@ export * from './regularizers/index';
 export * from './layers/index';
 export * from './models/index';
 export * from './trainers/index';
+export * from './io/index';

@@ -70,5 +70,3 @@ export type {
   SingleBatchPenaltyFunction,
   SingleBatchPenaltySpec,
 } from './penalties';
-// Node.js file I/O (models, checkpoints, image grids); see src/io/index.ts.
-export * from '../io/index';
