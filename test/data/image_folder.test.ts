@@ -32,7 +32,7 @@ function png(w: number, h: number, data: Uint8Array): Buffer {
 
 async function webpLossless(w: number, h: number, data: Uint8Array): Promise<Uint8Array> {
   const require = createRequire(import.meta.url);
-  const { default: encode, init } = (await import('@jsquash/webp/encode.js')) as {
+  const { default: encode, init } = (await import('@jsquash/webp/encode.js')) as unknown as {
     default: (img: { data: Uint8ClampedArray; width: number; height: number }, o: object) => Promise<ArrayBuffer>;
     init: (m: WebAssembly.Module) => Promise<void>;
   };
