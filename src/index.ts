@@ -23,3 +23,4 @@ export * from './layers/index';
 export * from './models/index';
 export * from './trainers/index';
 export * from './io/index';
+export * from './metrics/index';
