@@ -1,0 +1,243 @@
+/**
+ * The models the `gan-kit train` command knows: for each, the networks, the trainer with its paper settings,
+ * the default data (MNIST, built in) or a folder of images, and how to draw samples.
+ *
+ * @module cli/recipes
+ * @internal
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mnistDataset } from '../data/mnist';
+import { mnistDomains } from '../data/mnist_domains';
+import { imageFolder } from '../data/image_folder';
+import { GanKitError, InvalidArgumentError } from '../errors';
+import { hingeLoss } from '../losses/hinge';
+import { SelfAttention2D } from '../layers/self_attention_2d';
+import { SpectralNormalization } from '../layers/spectral_normalization';
+import { conditionalDiscriminator, conditionalGenerator } from '../models/conditional';
+import { dcganDiscriminator, dcganGenerator } from '../models/dcgan';
+import { patchGanDiscriminator } from '../models/patchgan_discriminator';
+import { resnetGenerator } from '../models/resnet_generator';
+import { wganGpCritic } from '../models/wgan_gp_critic';
+import { ConditionalGanTrainer } from '../trainers/conditional_gan_trainer';
+import { CycleGanTrainer } from '../trainers/cycle_gan_trainer';
+import { GanTrainer } from '../trainers/gan_trainer';
+import type { Trainer } from '../trainers/trainer';
+import { WganGpTrainer } from '../trainers/wgan_gp_trainer';
+
+/** The model names of `gan-kit train`. */
+export const RECIPE_NAMES = ['dcgan', 'wgan-gp', 'sagan', 'cyclegan', 'cgan'] as const;
+export type RecipeName = (typeof RECIPE_NAMES)[number];
+
+/** Settings of a run, saved in `run.json` so that `--resume` and `gan-kit sample` rebuild the same models. */
+export interface RecipeSettings {
+  model: RecipeName;
+  /** Image folder (for cyclegan: a folder with subfolders A and B), or undefined for the built-in MNIST. */
+  data?: string;
+  /** Image side for folder data (MNIST is 28). */
+  size: number;
+  /** Channels for folder data (MNIST is 1). */
+  channels: 1 | 3;
+  batchSize: number;
+  /** Width multiplier of the networks (1 = the defaults below). */
+  width: number;
+  seed: number;
+}
+
+/** Defaults per model: chosen so that each trains in minutes on two CPU cores (see docs/benchmarks.md). */
+export const RECIPE_DEFAULTS: Record<RecipeName, { steps: number; batchSize: number; sampleEvery: number; checkpointEvery: number }> = {
+  dcgan: { steps: 1000, batchSize: 128, sampleEvery: 100, checkpointEvery: 100 },
+  'wgan-gp': { steps: 400, batchSize: 64, sampleEvery: 50, checkpointEvery: 50 },
+  sagan: { steps: 600, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
+  cyclegan: { steps: 600, batchSize: 16, sampleEvery: 100, checkpointEvery: 100 },
+  cgan: { steps: 600, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
+};
+
+/** A recipe, built: the trainer, the data, and the images of a sample grid. */
+export interface BuiltRecipe {
+  trainer: Trainer;
+  data: tf.data.Dataset<tf.TensorContainer>;
+  /** Images for a progress grid (same inputs every call); a new tensor in [-1, 1]. */
+  grid(trainer: Trainer): tf.Tensor;
+  /** Rows of the sample grid. */
+  gridRows: number;
+  /** Stats shown by the progress bar. */
+  keys: string[];
+  /** The image shape trained on. */
+  imageShape: [number, number, number];
+}
+
+const LATENT = 100;
+
+function scaled(width: number, filters: number): number {
+  return Math.max(4, Math.round(filters * width));
+}
+
+/** A SAGAN-style generator for small images: SN transposed convolutions, self-attention at the middle size. */
+export function saganGenerator(shape: [number, number, number], width: number): tf.LayersModel {
+  const [h, , c] = shape;
+  const start = h % 7 === 0 ? 7 : 4;
+  const ups = Math.round(Math.log2(h / start));
+  const z = tf.input({ shape: [LATENT] });
+  const base = scaled(width, 64) * 2 ** (ups - 1);
+  const sn = (layer: tf.layers.Layer): tf.layers.Layer => new SpectralNormalization({ layer });
+  let x = sn(tf.layers.dense({ units: start * start * base })).apply(z) as tf.SymbolicTensor;
+  x = tf.layers.reshape({ targetShape: [start, start, base] }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+  for (let i = 0; i < ups; i++) {
+    const last = i === ups - 1;
+    const filters = last ? c : base / 2 ** (i + 1);
+    x = sn(tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: last })).apply(x) as tf.SymbolicTensor;
+    if (last) break;
+    x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+    // Self-attention after the first upsampling (14x14 for MNIST), as SAGAN adds it at the middle resolutions.
+    if (i === 0) x = new SelfAttention2D({ spectralNormalization: true }).apply(x) as tf.SymbolicTensor;
+  }
+  x = tf.layers.activation({ activation: 'tanh' }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: z, outputs: x, name: 'sagan_generator' });
+}
+
+/** A SAGAN-style discriminator: SN convolutions, self-attention after the first downsampling, a linear output. */
+export function saganDiscriminator(shape: [number, number, number], width: number): tf.LayersModel {
+  const [h] = shape;
+  const start = h % 7 === 0 ? 7 : 4;
+  const downs = Math.round(Math.log2(h / start));
+  const input = tf.input({ shape });
+  const sn = (layer: tf.layers.Layer): tf.layers.Layer => new SpectralNormalization({ layer });
+  let x: tf.SymbolicTensor = input;
+  for (let i = 0; i < downs; i++) {
+    x = sn(tf.layers.conv2d({ filters: scaled(width, 32) * 2 ** i, kernelSize: 4, strides: 2, padding: 'same' })).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.leakyReLU({ alpha: 0.1 }).apply(x) as tf.SymbolicTensor;
+    if (i === 0) x = new SelfAttention2D({ spectralNormalization: true }).apply(x) as tf.SymbolicTensor;
+  }
+  x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+  x = sn(tf.layers.dense({ units: 1 })).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: x, name: 'sagan_discriminator' });
+}
+
+function checkSize(size: number): void {
+  const ok = [4, 7].some((start) => {
+    const r = size / start;
+    return Number.isInteger(r) && r >= 2 && (r & (r - 1)) === 0;
+  });
+  if (!ok) throw new InvalidArgumentError('--size', 'a side of 4·2ⁿ or 7·2ⁿ pixels (8, 14, 16, 28, 32, 56, 64, …)', size);
+}
+
+async function folderImages(dir: string, settings: RecipeSettings): Promise<tf.data.Dataset<tf.Tensor4D>> {
+  checkSize(settings.size);
+  return imageFolder(dir, { size: settings.size, channels: settings.channels, batchSize: settings.batchSize, seed: settings.seed });
+}
+
+async function cycleGanFolders(dir: string, settings: RecipeSettings): Promise<tf.data.Dataset<tf.TensorContainer>> {
+  const { nodeFs } = await import('../io/node_fs');
+  const { fs, path } = await nodeFs('cyclegan --data');
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const pick = (options: string[]): string | undefined => options.find((n) => names.includes(n));
+  const a = pick(['A', 'trainA']);
+  const b = pick(['B', 'trainB']);
+  if (!a || !b) {
+    throw new GanKitError(`--data ${dir}: a CycleGAN folder needs two subfolders of images, A and B (or trainA and trainB).`);
+  }
+  const [dataA, dataB] = await Promise.all([folderImages(path.join(dir, a), settings), folderImages(path.join(dir, b), { ...settings, seed: settings.seed + 1 })]);
+  return tf.data.zip({ a: dataA, b: dataB }) as unknown as tf.data.Dataset<tf.TensorContainer>;
+}
+
+/** Builds the trainer and data of a recipe. */
+export async function buildRecipe(settings: RecipeSettings): Promise<BuiltRecipe> {
+  const { model, width, seed, batchSize } = settings;
+  const shape: [number, number, number] = settings.data === undefined ? [28, 28, 1] : [settings.size, settings.size, settings.channels];
+  const gridZ = (trainer: Trainer, n = 64): tf.Tensor => (trainer as GanTrainer).sample(n, { seed: 0 });
+
+  if (model === 'dcgan' || model === 'wgan-gp' || model === 'sagan') {
+    const data = settings.data === undefined ? await mnistDataset({ batchSize, seed }) : await folderImages(settings.data, settings);
+    let trainer: Trainer;
+    if (model === 'dcgan') {
+      trainer = new GanTrainer({
+        generator: dcganGenerator({ outputShape: shape, latentDim: LATENT, baseFilters: scaled(width, 32) }),
+        discriminator: dcganDiscriminator({ inputShape: shape, baseFilters: scaled(width, 16) }),
+        latentDim: LATENT,
+        generatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999),
+        discriminatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999),
+        ema: { decay: 0.99 },
+        seed,
+      });
+    } else if (model === 'wgan-gp') {
+      trainer = new WganGpTrainer({
+        generator: dcganGenerator({ outputShape: shape, latentDim: LATENT, baseFilters: scaled(width, 32) }),
+        critic: wganGpCritic({ inputShape: shape, baseFilters: scaled(width, 16), normalization: 'none' }),
+        latentDim: LATENT,
+        seed,
+      });
+    } else {
+      // SAGAN (Zhang et al. 2019): hinge loss, spectral norm in G and D, TTUR with G 1e-4 and D 4e-4, β = (0, 0.9).
+      trainer = new GanTrainer({
+        generator: saganGenerator(shape, width),
+        discriminator: saganDiscriminator(shape, width),
+        latentDim: LATENT,
+        loss: hingeLoss(),
+        generatorOptimizer: tf.train.adam(1e-4, 0, 0.9),
+        discriminatorOptimizer: tf.train.adam(4e-4, 0, 0.9),
+        seed,
+      });
+    }
+    return { trainer, data: data as tf.data.Dataset<tf.TensorContainer>, grid: (t) => gridZ(t), gridRows: 8, keys: ['discriminatorLoss', 'generatorLoss'], imageShape: shape };
+  }
+
+  if (model === 'cgan') {
+    if (settings.data !== undefined) {
+      throw new InvalidArgumentError('--data', 'no --data for cgan (it trains on the labelled MNIST digits)', settings.data);
+    }
+    const data = await mnistDataset({ batchSize, seed, labels: true });
+    const trainer = new ConditionalGanTrainer({
+      generator: conditionalGenerator({ numClasses: 10, latentDim: LATENT, baseFilters: scaled(width, 32) }),
+      discriminator: conditionalDiscriminator({ numClasses: 10, baseFilters: scaled(width, 16) }),
+      latentDim: LATENT,
+      numClasses: 10,
+      generatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999),
+      discriminatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999),
+      ema: { decay: 0.99 },
+      seed,
+    });
+    // Grid rows are classes 0–9 (column k of every row shares its latent code).
+    const labels = Array.from({ length: 100 }, (_, i) => Math.floor(i / 10));
+    return {
+      trainer,
+      data: data as unknown as tf.data.Dataset<tf.TensorContainer>,
+      grid: (t) => (t as ConditionalGanTrainer).sample(100, { seed: 0, labels }),
+      gridRows: 10,
+      keys: ['discriminatorLoss', 'generatorLoss'],
+      imageShape: shape,
+    };
+  }
+
+  // cyclegan
+  const data = settings.data === undefined ? await mnistDomains({ batchSize, seed }) : await cycleGanFolders(settings.data, settings);
+  const generator = (): tf.LayersModel =>
+    resnetGenerator({ inputShape: shape, outputChannels: shape[2], filters: scaled(width, 16), numResidualBlocks: 3 });
+  const discriminator = (): tf.LayersModel => patchGanDiscriminator({ inputShape: shape, filters: scaled(width, 16), numLayers: 2 });
+  const trainer = new CycleGanTrainer({
+    generatorAB: generator(),
+    generatorBA: generator(),
+    discriminatorA: discriminator(),
+    discriminatorB: discriminator(),
+    seed,
+  });
+  const first = await (data as tf.data.Dataset<{ a: tf.Tensor; b: tf.Tensor }>).take(1).toArray();
+  const fixed = tf.keep(first[0]!.a.slice(0, Math.min(8, first[0]!.a.shape[0]!)));
+  tf.dispose(first as unknown as tf.TensorContainer);
+  return {
+    trainer,
+    data: data as unknown as tf.data.Dataset<tf.TensorContainer>,
+    // Row 1: A images; row 2: their translation to B; row 3: translated back to A.
+    grid: (t) =>
+      tf.tidy(() => {
+        const c = t as CycleGanTrainer;
+        const ab = c.translate(fixed!, 'AB');
+        return tf.concat([fixed!, ab, c.translate(ab, 'BA')], 0);
+      }),
+    gridRows: 3,
+    keys: ['generatorLoss', 'discriminatorLossA', 'discriminatorLossB'],
+    imageShape: shape,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * `gan-kit train <model>`: trains one of the built-in recipes with a progress bar, sample grids, a JSONL log, a
+ * loss chart and checkpoints in `--out`; Ctrl-C saves a checkpoint before exiting; `--resume` continues.
+ *
+ * @module cli/train
+ * @internal
+ */
+import { setupBackend } from '../backend/setup_backend';
+import { GanKitError, InvalidArgumentError } from '../errors';
+import { listCheckpoints } from '../io/checkpoint_store';
+import { lossChart } from '../io/loss_chart';
+import { nodeFs, writeFileAtomic } from '../io/node_fs';
+import { jsonlLogger } from '../trainers/jsonl_logger';
+import { progressBar } from '../trainers/progress_bar';
+import { sampleGrid } from '../trainers/sample_grid';
+import type { TrainerCallback } from '../trainers/callbacks';
+import { buildRecipe, RECIPE_DEFAULTS, RECIPE_NAMES, type RecipeName, type RecipeSettings } from './recipes';
+import { evaluateDigits, formatDigitReport } from './evaluate';
+
+/** Options of {@link train} (the command line's flags). */
+export interface TrainCommandOptions {
+  model: string;
+  data?: string;
+  steps?: number;
+  out?: string;
+  resume?: boolean;
+  batchSize?: number;
+  size?: number;
+  channels?: number;
+  width?: number;
+  seed?: number;
+  sampleEvery?: number;
+  checkpointEvery?: number;
+  /** Stop after this many minutes (a checkpoint is saved). Default: no limit. */
+  minutes?: number;
+  /** Where progress and messages go. Default: process.stderr / console.log. */
+  log?: (line: string) => void;
+  /** Stops training as Ctrl-C does (for tests). */
+  signal?: AbortSignal;
+}
+
+/** Names of the files a run directory holds. */
+export const RUN_FILES = {
+  settings: 'run.json',
+  checkpoints: 'checkpoints',
+  samples: 'samples',
+  log: 'log.jsonl',
+  chart: 'losses.png',
+} as const;
+
+function positiveInt(flag: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(flag, 'a positive integer', value);
+  return v;
+}
+
+/** Runs `gan-kit train`. Returns the run directory. */
+export async function train(options: TrainCommandOptions): Promise<string> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  if (!(RECIPE_NAMES as readonly string[]).includes(options.model)) {
+    throw new InvalidArgumentError('model', `one of ${RECIPE_NAMES.join(', ')}`, options.model);
+  }
+  const model = options.model as RecipeName;
+  const defaults = RECIPE_DEFAULTS[model];
+  const out = options.out ?? `runs/${model}`;
+  const { fs, path } = await nodeFs('gan-kit train');
+  const settingsFile = path.join(out, RUN_FILES.settings);
+  const checkpointDir = path.join(out, RUN_FILES.checkpoints);
+  const existing = await listCheckpoints(checkpointDir);
+
+  let settings: RecipeSettings;
+  if (options.resume) {
+    if (existing.length === 0) throw new GanKitError(`--resume: no checkpoint in ${checkpointDir}. Train without --resume first.`);
+    settings = JSON.parse(await fs.readFile(settingsFile, 'utf8')) as RecipeSettings;
+    if (settings.model !== model) {
+      throw new GanKitError(`--resume: ${out} holds a ${settings.model} run, not ${model}.`);
+    }
+  } else {
+    if (existing.length > 0) {
+      throw new GanKitError(`${out} already holds a run (checkpoints in ${checkpointDir}). Pass --resume to continue it, or choose another --out.`);
+    }
+    const channels = options.channels ?? 3;
+    if (channels !== 1 && channels !== 3) throw new InvalidArgumentError('--channels', '1 or 3', options.channels);
+    const width = options.width ?? 1;
+    if (!(width > 0 && width <= 16)) throw new InvalidArgumentError('--width', 'a number in (0, 16]', options.width);
+    settings = {
+      model,
+      data: options.data,
+      size: positiveInt('--size', options.size, 32),
+      channels,
+      batchSize: positiveInt('--batch-size', options.batchSize, defaults.batchSize),
+      width,
+      seed: options.seed ?? 0,
+    };
+  }
+  const steps = positiveInt('--steps', options.steps, defaults.steps);
+  const sampleEvery = positiveInt('--sample-every', options.sampleEvery, defaults.sampleEvery);
+  const checkpointEvery = positiveInt('--checkpoint-every', options.checkpointEvery, defaults.checkpointEvery);
+  if (options.minutes !== undefined && !(options.minutes > 0)) throw new InvalidArgumentError('--minutes', 'a positive number', options.minutes);
+
+  const backend = await setupBackend();
+  const recipe = await buildRecipe(settings);
+  const { trainer } = recipe;
+  if (options.resume) {
+    await trainer.restore(checkpointDir);
+    log(`Resumed ${model} from step ${trainer.step} (${checkpointDir}).`);
+  }
+  await fs.mkdir(out, { recursive: true });
+  await writeFileAtomic(settingsFile, JSON.stringify(settings, null, 2));
+  const samplesDir = path.join(out, RUN_FILES.samples);
+  const logFile = path.join(out, RUN_FILES.log);
+  log(`Training ${model} on ${settings.data ?? 'MNIST (built in)'} with the ${backend} backend until step ${steps}; writing to ${out}`);
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    log('\nStopping after this step and saving a checkpoint (Ctrl-C again to quit at once)…');
+    controller.abort();
+  };
+  options.signal?.addEventListener('abort', () => controller.abort());
+  process.on('SIGINT', onSigint);
+  const timer = options.minutes === undefined ? undefined : setTimeout(() => controller.abort(), options.minutes * 60_000);
+  const callbacks: TrainerCallback[] = [
+    progressBar({ keys: recipe.keys }),
+    jsonlLogger({ path: logFile, every: 1 }),
+    lossChart({ path: path.join(out, RUN_FILES.chart), logFile, every: sampleEvery, keys: recipe.keys, title: `${model} losses` }),
+    sampleGrid({ dir: samplesDir, every: sampleEvery, images: recipe.grid, rows: recipe.gridRows }),
+  ];
+  let result;
+  try {
+    result = await trainer.fit(recipe.data, {
+      untilStep: steps,
+      callbacks,
+      checkpoint: { dir: checkpointDir, every: checkpointEvery },
+      signal: controller.signal,
+      keepHistory: false,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (timer) clearTimeout(timer);
+  }
+  const stopped = result.stopReason === 'aborted' ? ' (stopped early)' : '';
+  log(`Step ${trainer.step}${stopped}. Checkpoint: ${result.lastCheckpoint ?? '(none: no step was run)'}`);
+  log(`Sample grids: ${samplesDir}${path.sep}  Loss chart: ${path.join(out, RUN_FILES.chart)}  Log: ${logFile}`);
+  if (settings.data === undefined && model !== 'cyclegan' && trainer.step > 0) {
+    // The main-job check on MNIST: can gan-kit's digit classifier read what the generator draws?
+    const report = await evaluateDigits(trainer, { conditional: model === 'cgan', gridFile: path.join(samplesDir, 'final-256.png') });
+    log(formatDigitReport(report));
+  }
+  trainer.dispose();
+  log(`Continue with: npx gan-kit train ${model} --out ${out} --resume --steps <total>`);
+  return out;
+}

@@ -1,0 +1,108 @@
+/**
+ * The built `gan-kit` command (dist/cli.js, as `npx gan-kit` runs it): train for a few steps, resume, stop on
+ * SIGINT with a checkpoint, sample (plain, truncated, interpolated), and one-line errors for bad input.
+ * `npm test` builds first; run `npm run build` before running this file alone.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkRunFiles, pngSize, root } from '../examples/run_example';
+
+const cli = join(root, 'dist', 'cli.js');
+const tmp = mkdtempSync(join(tmpdir(), 'gan-kit-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does) before this file.');
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  expect(manifest.bin['gan-kit']).toBe('./dist/cli.js');
+  expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+  expect(statSync(cli).mode & 0o111).not.toBe(0);
+});
+
+/** Runs the CLI; resolves with its exit code and output. */
+function run(args: string[], onOutput?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; out: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, GAN_KIT_WASM_THREADS: '1' } });
+    let out = '';
+    const take = (chunk: Buffer): void => {
+      out += chunk.toString();
+      onOutput?.(out, child);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('close', (code) => done({ code, out }));
+  });
+}
+
+const GRID = [8 * 28 + 9 * 2, 8 * 28 + 9 * 2] as [number, number];
+
+describe('gan-kit command', () => {
+  it('train dcgan: progress, files, the digit check, then --resume to a later step', async () => {
+    const out = join(tmp, 'dcgan');
+    const first = await run(['train', 'dcgan', '--steps', '2', '--batch-size', '8', '--out', out, '--sample-every', '1']);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/2\/2\s+100%\s+[\d.]+ ms\/step\s+ETA 00:00\s+discriminatorLoss/);
+    expect(first.out).toMatch(/Recognisable digits: [\d.]+% of 256 samples/);
+    expect(first.out).toContain(join(out, 'samples'));
+    checkRunFiles(out, 2, GRID);
+    expect(pngSize(join(out, 'samples', 'final-256.png'))).toEqual([16 * 28 + 17 * 2, 16 * 28 + 17 * 2]);
+    // Without --resume an existing run is refused; with it, training continues from step 2.
+    const refused = await run(['train', 'dcgan', '--steps', '3', '--out', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toMatch(/already holds a run.*--resume/);
+    const resumed = await run(['train', 'dcgan', '--steps', '3', '--out', out, '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toContain('Resumed dcgan from step 2');
+    checkRunFiles(out, 3, GRID);
+  });
+
+  it('Ctrl-C (SIGINT) stops after the current step and saves a checkpoint', async () => {
+    const out = join(tmp, 'interrupted');
+    let sent = false;
+    // Interrupt once training has started (its first line is printed before the first step).
+    const result = await run(['train', 'cgan', '--steps', '100000', '--batch-size', '8', '--out', out], (text, child) => {
+      if (!sent && text.includes('Training cgan')) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 3000);
+        setTimeout(() => child.kill('SIGKILL'), 90_000).unref();
+      }
+    });
+    expect(sent).toBe(true);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/saving a checkpoint/);
+    const pointer = JSON.parse(readFileSync(join(out, 'checkpoints', 'checkpoint.json'), 'utf8')) as { latest: string };
+    const manifest = JSON.parse(readFileSync(join(out, 'checkpoints', pointer.latest, 'manifest.json'), 'utf8')) as { step: number };
+    expect(manifest.step).toBeGreaterThanOrEqual(1);
+    expect(manifest.step).toBeLessThan(100000);
+  });
+
+  it('sample: a grid of n, truncated codes, and latent walks', async () => {
+    const runDir = join(tmp, 'dcgan');
+    const grid = join(tmp, 'grid.png');
+    expect((await run(['sample', runDir, '--n', '16', '--out', grid, '--truncation', '0.5'])).code).toBe(0);
+    expect(pngSize(grid)).toEqual([4 * 28 + 5 * 2, 4 * 28 + 5 * 2]);
+    const walks = join(tmp, 'walks.png');
+    const r = await run(['sample', runDir, '--n', '24', '--out', walks, '--interpolate']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('3 latent walks of 8');
+    expect(pngSize(walks)).toEqual([8 * 28 + 9 * 2, 3 * 28 + 4 * 2]);
+  });
+
+  it('answers bad input with one line and exit code 2', async () => {
+    const unknown = await run(['train', 'stylegan9']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.out.trim()).toBe('gan-kit: model: expected one of dcgan, wgan-gp, sagan, cyclegan, cgan, got "stylegan9".');
+    const missing = await run(['sample', join(tmp, 'nothing-here')]);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toMatch(/not a gan-kit run directory/);
+    const badFolder = await run(['train', 'dcgan', '--data', join(tmp, 'no-such-folder'), '--out', join(tmp, 'x')]);
+    expect(badFolder.code).toBe(2);
+    expect(badFolder.out).toMatch(/Cannot read the image folder/);
+  });
+});
+

@@ -1,0 +1,52 @@
+/**
+ * Smoke tests of the unconditional examples: each runs for 2 steps on tiny batches, then the files it wrote are
+ * checked (PNG sizes, JSONL lines, a checkpoint that loads and, for DCGAN, resumes).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../src/index';
+import { loadModelFromDir } from '../../src/io/model_files';
+import { checkRunFiles, runNode } from './run_example';
+
+const tmp = mkdtempSync(join(tmpdir(), 'gan-kit-examples-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** 8x8 grid of 28x28 images with 2-pixel gaps. */
+const GRID_64 = [8 * 28 + 9 * 2, 8 * 28 + 9 * 2] as [number, number];
+
+async function loadsAndGenerates(checkpoint: string): Promise<void> {
+  const generator = await loadModelFromDir(join(checkpoint, 'generator'));
+  const images = generator.predict(tf.randomNormal([2, 100])) as tf.Tensor;
+  expect(images.shape).toEqual([2, 28, 28, 1]);
+  tf.dispose(images);
+  generator.dispose();
+}
+
+describe('examples (2 steps each)', () => {
+  it('dcgan-mnist trains, writes its files, reports the classifier check, and resumes', async () => {
+    const out = join(tmp, 'dcgan');
+    const stdout = await runNode('examples/dcgan-mnist.ts', ['--steps', '2', '--batch-size', '8', '--out', out]);
+    expect(stdout).toMatch(/% of 256 samples are digits the classifier reads/);
+    await loadsAndGenerates(checkRunFiles(out, 2, GRID_64));
+    await runNode('examples/dcgan-mnist.ts', ['--steps', '3', '--batch-size', '8', '--out', out, '--resume']);
+    checkRunFiles(out, 3, GRID_64);
+  });
+
+  it('wgan-gp-mnist trains with 5 critic batches per step and logs the gradient penalty', async () => {
+    const out = join(tmp, 'wgan');
+    await runNode('examples/wgan-gp-mnist.ts', ['--steps', '2', '--batch-size', '4', '--out', out]);
+    await loadsAndGenerates(checkRunFiles(out, 2, GRID_64));
+  });
+
+  it('sagan trains spectral-normalised, self-attention networks with the hinge loss', async () => {
+    const out = join(tmp, 'sagan');
+    await runNode('examples/sagan.ts', ['--steps', '2', '--batch-size', '4', '--out', out]);
+    await loadsAndGenerates(checkRunFiles(out, 2, GRID_64));
+  });
+});
