@@ -13,6 +13,7 @@ import { arithmeticGradients } from './arithmetic';
 import { comparisonGradients } from './comparisons';
 import { convGradients } from './conv';
 import { fusedBatchNormGradConfig } from './fused_batch_norm';
+import { paddingGradients } from './mirror_pad';
 import { poolingGradients } from './pooling';
 import { installGradients } from './registry';
 import { resizeGradients } from './resize';
@@ -24,6 +25,7 @@ export const SECOND_ORDER_GRADIENTS: readonly tf.GradConfig[] = [
   ...arithmeticGradients,
   ...convGradients,
   ...poolingGradients,
+  ...paddingGradients,
   ...resizeGradients,
   fusedBatchNormGradConfig,
 ];
