@@ -8,6 +8,11 @@
  * avg(x)_y = W(x)_y / n(y) and AvgPoolGrad(dy) = Wᵀ(dy) / (fh·fw), so
  * - AvgPool's gradient is AvgPoolGrad(dy · fh·fw / n): exact for every padding;
  * - AvgPoolGrad is linear in dy, with adjoint W(ddx) / (fh·fw) = avgPool(ddx) · n / (fh·fw).
+ * The AvgPoolGrad kernels (cpu and wasm) ignore `dimRoundingMode`: with a numeric pad and 'ceil' or 'round'
+ * rounding, where the forward pass has more windows than the floor rule gives, they read dy with the floor
+ * rule's row length (wrong at first order in stock tfjs too). AvgPool's gradient therefore passes them the same
+ * windows as explicit padding (the bottom/right padding grown to fit the extra windows), for which every
+ * rounding mode agrees; AvgPoolGrad's own gradient follows the kernel and ignores `dimRoundingMode` as well.
  *
  * Max pooling. Stock tfjs saves the pooled output for MaxPoolGrad (lost at second order) and has no gradient
  * for MaxPoolGrad. Here MaxPool saves only its input and recomputes the pooled output. MaxPoolGrad routes each
@@ -59,12 +64,31 @@ function fullOverValidCount(xShape: readonly number[], attrs: PoolAttrs): tf.Ten
   return partial ? tf.tensor4d(values, [1, outHeight, outWidth, 1]) : null;
 }
 
+/**
+ * The windows of `attrs` with explicit padding and no rounding mode: the form AvgPoolGrad understands (it
+ * ignores `dimRoundingMode`). Bottom/right padding grows so that exactly outHeight × outWidth windows fit.
+ */
+function explicitWindows(xShape: readonly number[], attrs: PoolAttrs): PoolAttrs {
+  if (attrs.dimRoundingMode == null) return attrs;
+  const info = poolInfo(xShape, attrs);
+  const { top, bottom, left, right } = info.padInfo;
+  const fit = (out: number, stride: number, filter: number, size: number, before: number) =>
+    (out - 1) * stride + filter - size - before;
+  const explicit: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [top, Math.max(bottom, fit(info.outHeight, info.strideHeight, info.filterHeight, info.inHeight, top))],
+    [left, Math.max(right, fit(info.outWidth, info.strideWidth, info.filterWidth, info.inWidth, left))],
+    [0, 0],
+  ];
+  return { filterSize: attrs.filterSize, strides: attrs.strides, pad: explicit };
+}
+
 const avgPoolGrad: tf.GradConfig = {
   kernelName: 'AvgPool',
   inputsToSave: ['x'],
   gradFunc: (dy, [x], attrs) => ({
     x: () => {
-      const poolAttrs = attrsAs<PoolAttrs>(attrs);
+      const poolAttrs = explicitWindows(x.shape, attrsAs<PoolAttrs>(attrs));
       const factor = fullOverValidCount(x.shape, poolAttrs);
       const g = factor == null ? single(dy) : tf.mul(single(dy), factor);
       return runKernel('AvgPoolGrad', { dy: g, input: x }, poolAttrs);
@@ -78,9 +102,10 @@ const avgPoolGradGrad: tf.GradConfig = {
     const g = single(ddx); // shaped like the pooled input
     return {
       dy: () => {
-        const poolAttrs = attrsAs<PoolAttrs>(attrs);
-        const { filterSize, strides, pad, dimRoundingMode } = poolAttrs;
-        const pooled = tf.avgPool(g as tf.Tensor4D, filterSize, strides, pad, dimRoundingMode);
+        // The kernel ignores dimRoundingMode (see the file doc), so its adjoint does too.
+        const { filterSize, strides, pad } = attrsAs<PoolAttrs>(attrs);
+        const poolAttrs: PoolAttrs = { filterSize, strides, pad };
+        const pooled = tf.avgPool(g as tf.Tensor4D, filterSize, strides, pad);
         const factor = fullOverValidCount(g.shape, poolAttrs);
         return factor == null ? pooled : tf.div(pooled, factor);
       },

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { makeBatchMatMulWasmConfig } from './batch_mat_mul';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
+import { registerWasmPoolingKernels } from './pooling';
 
 /** Kernels that replace stock ones and need the stock kernel to delegate to. */
 const WRAPPERS: Record<string, (stock: tf.KernelConfig) => tf.KernelConfig> = {
@@ -24,12 +25,15 @@ function replace(config: tf.KernelConfig): void {
  * - `Conv2DBackpropFilter`: missing from stock tfjs-backend-wasm, so no convolution trains there without it;
  * - `Conv2DBackpropInput`: the convolution input gradient and every transposed convolution's forward pass,
  *   as one XNNPACK convolution instead of stock's naive loop;
- * - `BatchMatMul`: transposed products (dense-layer gradients) through XNNPACK instead of a slow loop.
- * All are built on the wasm backend's own XNNPACK kernels and checked against the cpu backend in tests.
+ * - `BatchMatMul`: transposed products (dense-layer gradients) through XNNPACK instead of a slow loop;
+ * - `MaxPoolGrad`, `MaxPoolWithArgmax`, `MaxPool3D`, `MaxPool3DGrad` (wrong on stock for windows of values ≤ 0) and
+ *   `MaxPool`/`AvgPool` with 'ceil'/'round' rounding: plain loops over the heap (./pooling.ts).
+ * The others are built on the wasm backend's own XNNPACK kernels; all are checked against the cpu backend in tests.
  */
 export function registerWasmTrainingKernels(): void {
   replace(conv2dBackpropFilterWasmConfig);
   replace(conv2dBackpropInputWasmConfig);
+  registerWasmPoolingKernels();
   for (const [name, wrap] of Object.entries(WRAPPERS)) {
     if (!stockKernels.has(name)) {
       const stock = tf.getKernel(name, 'wasm');
