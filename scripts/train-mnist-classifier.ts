@@ -19,7 +19,7 @@
  * about 130 KB. The held-out accuracy printed at the end is that of the quantised model as shipped.
  *
  * Usage: `npx tsx scripts/train-mnist-classifier.ts [--epochs 15] [--backend wasm|cpu] [--quantize uint8|float16|none]`
- * (about 8–10 minutes on 2 shared cores with the wasm backend).
+ * (about 12 minutes on 2 cores shared with other work, wasm backend; 749 s for the shipped model).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
