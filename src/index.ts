@@ -23,4 +23,5 @@ export * from './layers/index';
 export * from './models/index';
 export * from './trainers/index';
 export * from './io/index';
+export * from './data/index';
 export * from './metrics/index';
