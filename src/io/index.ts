@@ -21,3 +21,5 @@ export type { CheckpointPhase, CheckpointPointer, WriteCheckpointOptions } from 
 export { writeFileAtomic } from './node_fs';
 export { imageGridPixels, saveImageGrid } from './save_image_grid';
 export type { ImageGridOptions, RgbaImage } from './save_image_grid';
+// Latent interpolation and loss charts (src/io/public.ts).
+export * from './public';

@@ -13,6 +13,15 @@ export interface NodeFs {
 
 let cached: Promise<NodeFs> | undefined;
 
+/**
+ * Imports a Node built-in by a name held in a variable. Bundlers only follow `import()` of a string literal, so a
+ * browser bundle of gan-kit (src/index.browser.ts) never tries to resolve or include `node:fs`; the call only
+ * runs in Node, after {@link nodeFs} has checked the platform.
+ */
+async function importBuiltin<T>(name: string): Promise<T> {
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as T;
+}
+
 function isNode(): boolean {
   return typeof process !== 'undefined' && process.versions != null && process.versions.node != null;
 }
@@ -26,12 +35,15 @@ export function nodeFs(feature: string): Promise<NodeFs> {
   if (!isNode()) {
     return Promise.reject(
       new GanKitError(
-        `${feature} writes to the file system and needs Node.js. In a browser, save models with ` +
-          "model.save('indexeddb://…') or 'downloads://…' instead.",
+        `${feature} uses the local file system, which needs Node.js (model and checkpoint directories are ` +
+          "Node-only). In a browser, save models with model.save('indexeddb://…') or 'downloads://…' and load " +
+          'them with tf.loadLayersModel.',
       ),
     );
   }
-  cached ??= Promise.all([import('node:fs/promises'), import('node:path')]).then(([fs, path]) => ({ fs, path }));
+  cached ??= Promise.all([importBuiltin<FsPromises>('node:fs/promises'), importBuiltin<PathModule>('node:path')]).then(
+    ([fs, path]) => ({ fs, path }),
+  );
   return cached;
 }
 

@@ -141,7 +141,13 @@ export async function imageGridPixels(images: tf.Tensor, options: ImageGridOptio
 export async function saveImageGrid(images: tf.Tensor, file: string, options: ImageGridOptions = {}): Promise<void> {
   const picture = await imageGridPixels(images, options);
   const { fs, path } = await nodeFs('saveImageGrid');
-  const pngModule = (await import('pngjs')) as unknown as { PNG?: typeof import('pngjs').PNG; default?: { PNG: typeof import('pngjs').PNG } };
+  // pngjs needs Node's zlib and streams: the specifier is held in a variable so that browser bundles (which use
+  // imageGridPixels, never this function) do not try to bundle it.
+  const pngjs = 'pngjs';
+  const pngModule = (await import(/* @vite-ignore */ /* webpackIgnore: true */ pngjs)) as unknown as {
+    PNG?: typeof import('pngjs').PNG;
+    default?: { PNG: typeof import('pngjs').PNG };
+  };
   const PNG = pngModule.PNG ?? pngModule.default!.PNG;
   const png = new PNG({ width: picture.width, height: picture.height });
   png.data = Buffer.from(picture.data.buffer, picture.data.byteOffset, picture.data.byteLength);
