@@ -130,3 +130,7 @@ export type { BatchingOptions } from './data/array_batches';
 export type { ImagePreprocessOptions, RgbaPixels } from './data/image_preprocess';
 export { imagesFromPixels, tensorDataset } from './data/image_sources';
 export type { ImageSource } from './data/image_sources';
+
+// metrics: FID/KID/IS, precision/recall, mode coverage, and the shipped MNIST classifier (embedded in the bundle;
+// `loadMnistClassifier({ directory })` alone reads files and is Node-only).
+export * from './metrics/index';

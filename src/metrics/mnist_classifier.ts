@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { GanKitError, InvalidArgumentError, ShapeError } from '../errors';
 import { MNIST_CLASSIFIER_MODEL_JSON, MNIST_CLASSIFIER_WEIGHTS_BASE64 } from './mnist_classifier_weights';
+import { nodeFs } from '../io/node_fs';
 
 /** Name of the classifier's 128-unit penultimate (ReLU) layer, whose activations are the FID features. */
 export const MNIST_FEATURE_LAYER = 'features';
@@ -51,7 +52,10 @@ async function readArtifactsFromDirectory(directory: string): Promise<tf.io.Mode
   if (!isNode()) {
     throw new GanKitError('loadMnistClassifier({ directory }) reads files and needs Node.js; omit `directory` in a browser.');
   }
-  const [{ readFile }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  // Loaded through io/node_fs (a variable specifier), so browser bundles of gan-kit never see node:fs.
+  const { fs, path } = await nodeFs('loadMnistClassifier({ directory })');
+  const { readFile } = fs;
+  const { join } = path;
   const jsonPath = join(directory, 'model.json');
   let json: tf.io.ModelJSON;
   try {
