@@ -1,8 +1,9 @@
 /**
- * A class-conditional GAN on MNIST: G(z, digit) with a learned label embedding concatenated to z (Mirza &
- * Osindero 2014, https://arxiv.org/abs/1411.1784), D(x, digit) a projection discriminator (Miyato & Koyama 2018,
- * https://arxiv.org/abs/1802.05637). At the end, gan-kit's MNIST classifier checks that each sample shows the
- * digit it was asked for.
+ * A class-conditional GAN on MNIST (Mirza & Osindero 2014, https://arxiv.org/abs/1411.1784): G(z, digit) with a
+ * learned label embedding concatenated to z, D(x, digit) with a learned label plane as an extra image channel.
+ * (`conditioning: 'projection'`, the default of conditionalDiscriminator, is Miyato & Koyama's projection
+ * discriminator; it is meant to be used with spectral normalization.) At the end, gan-kit's MNIST classifier
+ * checks that each sample shows the digit it was asked for.
  *
  *   npx tsx examples/conditional-gan-mnist.ts [--steps 600] [--out runs/conditional-gan-mnist] [--resume]
  */
@@ -20,13 +21,13 @@ const { values: args } = parseArgs({
   },
 });
 const out = args.out!;
-await setupBackend();
+await setupBackend({ threads: 1 }); // small networks: one wasm thread is faster than two here
 
 // Batches of { images, labels }: the labels are int32 class ids.
 const data = await mnistDataset({ batchSize: Number(args['batch-size']), seed: 0, labels: true });
 const trainer = new ConditionalGanTrainer({
   generator: conditionalGenerator({ numClasses: 10, latentDim: 100, baseFilters: 32 }),
-  discriminator: conditionalDiscriminator({ numClasses: 10, baseFilters: 16 }),
+  discriminator: conditionalDiscriminator({ numClasses: 10, baseFilters: 16, conditioning: 'concat' }),
   numClasses: 10,
   latentDim: 100,
   generatorOptimizer: tf.train.adam(5e-4, 0.5),

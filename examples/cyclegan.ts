@@ -5,7 +5,7 @@
  * (trained here on real A vs real B) calls B, and the share whose digit gan-kit's MNIST classifier still reads
  * correctly after mapping the colours back (identity kept).
  *
- *   npx tsx examples/cyclegan.ts [--data <folder with A/ and B/>] [--steps 600] [--out runs/cyclegan] [--resume]
+ *   npx tsx examples/cyclegan.ts [--data <folder with A/ and B/>] [--steps 800] [--out runs/cyclegan] [--resume]
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -16,14 +16,14 @@ import {
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string' }, steps: { type: 'string', default: '600' }, out: { type: 'string', default: 'runs/cyclegan' },
-    resume: { type: 'boolean', default: false }, 'batch-size': { type: 'string', default: '16' }, size: { type: 'string', default: '32' },
+    data: { type: 'string' }, steps: { type: 'string', default: '800' }, out: { type: 'string', default: 'runs/cyclegan' },
+    resume: { type: 'boolean', default: false }, 'batch-size': { type: 'string', default: '4' }, size: { type: 'string', default: '32' },
     'eval-digits': { type: 'string', default: '1500' },
   },
 });
 const out = args.out!;
 const batchSize = Number(args['batch-size']);
-await setupBackend();
+await setupBackend({ threads: 1 }); // small networks: one wasm thread is faster than two here
 
 const shape: [number, number, number] = args.data ? [Number(args.size), Number(args.size), 3] : [28, 28, 1];
 const data = args.data

@@ -16,7 +16,7 @@ const HELP = `gan-kit — train and sample GANs on TensorFlow.js
 Usage:
   gan-kit train <${RECIPE_NAMES.join('|')}> [--data dir] [--steps n] [--out dir] [--resume]
                 [--batch-size n] [--size px] [--channels 1|3] [--width k] [--seed n]
-                [--sample-every n] [--checkpoint-every n] [--minutes m]
+                [--sample-every n] [--checkpoint-every n] [--minutes m] [--threads n]
   gan-kit sample <run-dir> [--n 64] [--out grid.png] [--truncation t] [--interpolate] [--seed n]
 
 train   Trains on the built-in MNIST digits, or on a folder of PNG/JPEG/WebP images (--data; for cyclegan a
@@ -57,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
           'sample-every': { type: 'string' },
           'checkpoint-every': { type: 'string' },
           minutes: { type: 'string' },
+          threads: { type: 'string' },
         },
       });
       if (target === undefined || target.startsWith('-')) throw new GanKitError(`train: name a model (${RECIPE_NAMES.join(', ')}).`);
@@ -74,6 +75,7 @@ export async function main(argv: string[]): Promise<number> {
         sampleEvery: num(values['sample-every'], '--sample-every'),
         checkpointEvery: num(values['checkpoint-every'], '--checkpoint-every'),
         minutes: num(values.minutes, '--minutes'),
+        threads: num(values.threads, '--threads'),
       });
       return 0;
     }

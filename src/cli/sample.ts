@@ -49,7 +49,7 @@ export async function sample(options: SampleCommandOptions): Promise<string> {
   } catch {
     throw new GanKitError(`${options.run} is not a gan-kit run directory (no ${RUN_FILES.settings}); pass the --out of a 'gan-kit train'.`);
   }
-  await setupBackend();
+  await setupBackend({ threads: process.env['GAN_KIT_WASM_THREADS'] ? undefined : 1 });
   const checkpoint = await resolveCheckpoint(path.join(options.run, RUN_FILES.checkpoints));
   const out = options.out ?? path.join(options.run, 'sample.png');
   const seed = options.seed ?? 0;

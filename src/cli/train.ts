@@ -6,6 +6,7 @@
  * @internal
  */
 import { setupBackend } from '../backend/setup_backend';
+import { getWasmThreadCount } from '../backend/wasm_threads';
 import { GanKitError, InvalidArgumentError } from '../errors';
 import { listCheckpoints } from '../io/checkpoint_store';
 import { lossChart } from '../io/loss_chart';
@@ -31,8 +32,13 @@ export interface TrainCommandOptions {
   seed?: number;
   sampleEvery?: number;
   checkpointEvery?: number;
-  /** Stop after this many minutes (a checkpoint is saved). Default: no limit. */
+  /** Stop after this many minutes (a checkpoint is saved). Default: 9.5 for dcgan (the main job), else no limit. */
   minutes?: number;
+  /**
+   * Threads of the wasm backend. Default: `GAN_KIT_WASM_THREADS` when set, else 1 — the built-in networks are
+   * small, and one thread ran a DCGAN step about 1.8x faster than two on the 2-core machine (docs/benchmarks.md).
+   */
+  threads?: number;
   /** Where progress and messages go. Default: process.stderr / console.log. */
   log?: (line: string) => void;
   /** Stops training as Ctrl-C does (for tests). */
@@ -97,8 +103,12 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   const sampleEvery = positiveInt('--sample-every', options.sampleEvery, defaults.sampleEvery);
   const checkpointEvery = positiveInt('--checkpoint-every', options.checkpointEvery, defaults.checkpointEvery);
   if (options.minutes !== undefined && !(options.minutes > 0)) throw new InvalidArgumentError('--minutes', 'a positive number', options.minutes);
+  const minutes = options.minutes ?? defaults.minutes;
 
-  const backend = await setupBackend();
+  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
+    throw new InvalidArgumentError('--threads', 'a positive integer', options.threads);
+  }
+  const backend = await setupBackend({ threads: options.threads ?? (process.env['GAN_KIT_WASM_THREADS'] ? undefined : 1) });
   const recipe = await buildRecipe(settings);
   const { trainer } = recipe;
   if (options.resume) {
@@ -109,7 +119,9 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   await writeFileAtomic(settingsFile, JSON.stringify(settings, null, 2));
   const samplesDir = path.join(out, RUN_FILES.samples);
   const logFile = path.join(out, RUN_FILES.log);
-  log(`Training ${model} on ${settings.data ?? 'MNIST (built in)'} with the ${backend} backend until step ${steps}; writing to ${out}`);
+  const threads = backend === 'wasm' ? ` (${getWasmThreadCount()} thread${getWasmThreadCount() === 1 ? '' : 's'})` : '';
+  const limit = minutes === undefined ? '' : ` or for ${minutes} minutes`;
+  log(`Training ${model} on ${settings.data ?? 'MNIST (built in)'} with the ${backend} backend${threads} until step ${steps}${limit}; writing to ${out}`);
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -121,7 +133,7 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   };
   options.signal?.addEventListener('abort', () => controller.abort());
   process.on('SIGINT', onSigint);
-  const timer = options.minutes === undefined ? undefined : setTimeout(() => controller.abort(), options.minutes * 60_000);
+  const timer = minutes === undefined ? undefined : setTimeout(() => controller.abort(), minutes * 60_000);
   const callbacks: TrainerCallback[] = [
     progressBar({ keys: recipe.keys }),
     jsonlLogger({ path: logFile, every: 1 }),
@@ -141,7 +153,7 @@ export async function train(options: TrainCommandOptions): Promise<string> {
     process.off('SIGINT', onSigint);
     if (timer) clearTimeout(timer);
   }
-  const stopped = result.stopReason === 'aborted' ? ' (stopped early)' : '';
+  const stopped = result.stopReason === 'aborted' ? (interrupts > 0 ? ' (interrupted)' : ' (time limit)') : '';
   log(`Step ${trainer.step}${stopped}. Checkpoint: ${result.lastCheckpoint ?? '(none: no step was run)'}`);
   log(`Sample grids: ${samplesDir}${path.sep}  Loss chart: ${path.join(out, RUN_FILES.chart)}  Log: ${logFile}`);
   if (settings.data === undefined && model !== 'cyclegan' && trainer.step > 0) {
