@@ -6,7 +6,10 @@
  *   - stock tfjs on the cpu backend, only with --cpu-baseline (one step takes minutes at batch 64).
  * Each engine runs in its own process, one after another. Prints medians and ratios.
  *
- *   npm run bench -- [--batch 64] [--steps 10] [--cpu-baseline] [--cpu-batch 64] [--profile]
+ * Also, on gan-kit's backend: the same step through `GanTrainer` (trainer overhead), one critic step with and
+ * without the WGAN-GP penalty, and with --soak N a leak/memory check over N steps (at --soak-batch, default 8).
+ *
+ *   npm run bench -- [--batch 64] [--steps 10] [--cpu-baseline] [--cpu-batch 64] [--profile] [--soak 2000]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,6 +28,8 @@ const { values } = parseArgs({
     'cpu-steps': { type: 'string', default: '2' },
     profile: { type: 'boolean', default: false },
     'torch-threads': { type: 'string', default: '2' },
+    soak: { type: 'string', default: '0' },
+    'soak-batch': { type: 'string', default: '8' },
   },
 });
 
@@ -37,11 +42,12 @@ interface WorkerResult {
   tensorsBefore?: number;
   tensorsAfter?: number;
   rssMiB?: number;
+  soak?: { steps: number; warmupSteps: number; tensorsAfterWarmup: number; tensorsAtEnd: number; rssAfterWarmupMiB: number; rssAtEndMiB: number };
   error?: string;
 }
 
-function runWorker(engine: string, batch: string, steps: string, profile = false, threads?: string): WorkerResult {
-  const args = ['--import', 'tsx', join(here, 'dcgan28_worker.ts'), '--engine', engine, '--batch', batch, '--steps', steps];
+function runWorker(engine: string, batch: string, steps: string, profile = false, threads?: string, extra: string[] = []): WorkerResult {
+  const args = ['--import', 'tsx', join(here, 'dcgan28_worker.ts'), '--engine', engine, '--batch', batch, '--steps', steps, ...extra];
   if (profile) args.push('--profile');
   if (threads !== undefined) args.push('--threads', threads);
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -75,6 +81,11 @@ function main(): void {
 
   const ours = runWorker('gan-kit', batch, steps, values.profile);
   const oursSingle = ours.threads != null && ours.threads > 1 ? runWorker('gan-kit', batch, steps, false, 'off') : undefined;
+  const viaTrainer = runWorker('gan-kit', batch, steps, false, undefined, ['--mode', 'trainer']);
+  const critic = runWorker('gan-kit', batch, steps, false, undefined, ['--mode', 'critic']);
+  const criticGp = runWorker('gan-kit', batch, steps, false, undefined, ['--mode', 'critic-gp']);
+  const soakSteps = values.soak!;
+  const soak = Number(soakSteps) > 0 ? runWorker('gan-kit', values['soak-batch']!, '1', false, undefined, ['--soak', soakSteps]) : undefined;
   const torch = runTorch(batch, steps);
   const stockWasm = runWorker('stock-wasm', batch, '1');
   const cpuBatch = values['cpu-batch'] ?? batch;
@@ -99,6 +110,23 @@ function main(): void {
   }
   console.log('engine                         step time       gan-kit / engine');
   for (const [a, b, c] of rows) console.log(`${a.padEnd(30)} ${b.padEnd(15)} ${c}`);
+  const pct = (a?: number, b?: number) => (a != null && b != null ? `${((a / b - 1) * 100).toFixed(1)}%` : '—');
+  console.log('\ngan-kit, same backend and threads:');
+  console.log(`  GanTrainer step (public API)  ${fmt(viaTrainer.medianMs).padEnd(12)} overhead vs the hand-written loop: ${pct(viaTrainer.medianMs, ours.medianMs)} (target <= 3%)${viaTrainer.error ? ' error: ' + viaTrainer.error : ''}`);
+  console.log(`  critic step, plain            ${fmt(critic.medianMs)}${critic.error ? ' error: ' + critic.error : ''}`);
+  const gpRatio = critic.medianMs != null && criticGp.medianMs != null ? criticGp.medianMs / critic.medianMs : undefined;
+  console.log(`  critic step + WGAN-GP penalty ${fmt(criticGp.medianMs).padEnd(12)} ${gpRatio != null ? gpRatio.toFixed(2) + 'x the plain critic step' : '—'} (target <= 2.5x)${criticGp.error ? ' error: ' + criticGp.error : ''}`);
+  if (soak?.soak) {
+    const s = soak.soak;
+    console.log(
+      `  soak: ${s.steps} steps at batch ${soak.batch}: tensors ${s.tensorsAfterWarmup} after ${s.warmupSteps} steps, ${s.tensorsAtEnd} at the end` +
+        ` (${s.tensorsAtEnd === s.tensorsAfterWarmup ? 'no growth' : 'GROWTH'}); rss ${s.rssAfterWarmupMiB} -> ${s.rssAtEndMiB} MiB (${pct(s.rssAtEndMiB, s.rssAfterWarmupMiB)}, target within 5%)`,
+    );
+  } else if (soak?.error) {
+    console.log(`  soak: error: ${soak.error}`);
+  } else {
+    console.log('  soak: skipped (pass --soak 2000 for the 2,000-step leak and memory check)');
+  }
   if (ours.tensorsBefore != null) {
     console.log(
       `\ngan-kit tensors: ${ours.tensorsBefore} before the timed steps, ${ours.tensorsAfter} after` +
