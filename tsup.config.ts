@@ -11,6 +11,10 @@ export default defineConfig([
     target: 'es2020',
     // tfjs must be the user's own instance: never bundle it.
     external: [/^@tensorflow\//],
+    // src/data/image_decode.ts reads import.meta.url only where __filename is undefined (ESM), never in CJS.
+    esbuildOptions(options) {
+      options.logOverride = { ...options.logOverride, 'empty-import-meta': 'silent' };
+    },
   },
   {
     // The browser entry (package.json "exports" condition "browser"): no Node-only modules. platform 'browser'

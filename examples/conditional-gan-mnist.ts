@@ -5,7 +5,7 @@
  * discriminator; it is meant to be used with spectral normalization.) At the end, gan-kit's MNIST classifier
  * checks that each sample shows the digit it was asked for.
  *
- *   npx tsx examples/conditional-gan-mnist.ts [--steps 600] [--out runs/conditional-gan-mnist] [--resume]
+ *   npx tsx examples/conditional-gan-mnist.ts [--steps 1500] [--out runs/conditional-gan-mnist] [--resume]
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,7 @@ import {
 
 const { values: args } = parseArgs({
   options: {
-    steps: { type: 'string', default: '600' }, out: { type: 'string', default: 'runs/conditional-gan-mnist' },
+    steps: { type: 'string', default: '1500' }, out: { type: 'string', default: 'runs/conditional-gan-mnist' },
     resume: { type: 'boolean', default: false }, 'batch-size': { type: 'string', default: '64' },
   },
 });

@@ -16,7 +16,7 @@ const HELP = `gan-kit — train and sample GANs on TensorFlow.js
 Usage:
   gan-kit train <${RECIPE_NAMES.join('|')}> [--data dir] [--steps n] [--out dir] [--resume]
                 [--batch-size n] [--size px] [--channels 1|3] [--width k] [--seed n]
-                [--sample-every n] [--checkpoint-every n] [--minutes m] [--threads n]
+                [--sample-every n] [--checkpoint-every n] [--minutes m] [--threads n] [--eval-every n]
   gan-kit sample <run-dir> [--n 64] [--out grid.png] [--truncation t] [--interpolate] [--seed n]
 
 train   Trains on the built-in MNIST digits, or on a folder of PNG/JPEG/WebP images (--data; for cyclegan a
@@ -58,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
           'checkpoint-every': { type: 'string' },
           minutes: { type: 'string' },
           threads: { type: 'string' },
+          'eval-every': { type: 'string' },
         },
       });
       if (target === undefined || target.startsWith('-')) throw new GanKitError(`train: name a model (${RECIPE_NAMES.join(', ')}).`);
@@ -76,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
         checkpointEvery: num(values['checkpoint-every'], '--checkpoint-every'),
         minutes: num(values.minutes, '--minutes'),
         threads: num(values.threads, '--threads'),
+        evalEvery: num(values['eval-every'], '--eval-every'),
       });
       return 0;
     }

@@ -53,7 +53,7 @@ export const RECIPE_DEFAULTS: Record<
   'wgan-gp': { steps: 400, batchSize: 64, sampleEvery: 50, checkpointEvery: 50 },
   sagan: { steps: 600, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
   cyclegan: { steps: 800, batchSize: 4, sampleEvery: 100, checkpointEvery: 100 },
-  cgan: { steps: 600, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
+  cgan: { steps: 1500, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
 };
 
 /** A recipe, built: the trainer, the data, and the images of a sample grid. */

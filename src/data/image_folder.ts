@@ -60,7 +60,7 @@ async function listImages(dir: string, recursive: boolean): Promise<string[]> {
 /**
  * Reads every PNG, JPEG and WebP image of a folder into one tensor, fitted to one size and channel count and
  * scaled to [-1, 1] (see {@link ImagePreprocessOptions}). Files that cannot be decoded are skipped and listed;
- * 16-bit and palette PNGs, grey and CMYK-free JPEGs, and WebP with alpha all decode.
+ * 16-bit and palette PNGs, greyscale and progressive JPEGs, and WebP with alpha all decode.
  *
  * @param dir - the folder (files whose names start with '.' are ignored).
  * @throws {GanKitError} if the folder does not exist, holds no image file, or no file could be decoded.

@@ -44,8 +44,10 @@ const GRID = [8 * 28 + 9 * 2, 8 * 28 + 9 * 2] as [number, number];
 describe('gan-kit command', () => {
   it('train dcgan: progress, files, the digit check, then --resume to a later step', async () => {
     const out = join(tmp, 'dcgan');
-    const first = await run(['train', 'dcgan', '--steps', '2', '--batch-size', '8', '--out', out, '--sample-every', '1']);
+    const first = await run(['train', 'dcgan', '--steps', '2', '--batch-size', '8', '--out', out, '--sample-every', '1', '--eval-every', '2']);
     expect(first.code).toBe(0);
+    expect(first.out).toMatch(/Training dcgan on MNIST \(built in\) with the wasm backend \(1 thread\) until step 2 or for 9\.5 minutes/);
+    expect(first.out).toMatch(/step 2 at \d+:\d\d: [\d.]+% of 256 samples recognisable \(confidence > 0\.9\), \d+ digits present/);
     expect(first.out).toMatch(/2\/2\s+100%\s+[\d.]+ ms\/step\s+ETA 00:00\s+discriminatorLoss/);
     expect(first.out).toMatch(/Recognisable digits: [\d.]+% of 256 samples/);
     expect(first.out).toContain(join(out, 'samples'));
@@ -100,6 +102,9 @@ describe('gan-kit command', () => {
     const missing = await run(['sample', join(tmp, 'nothing-here')]);
     expect(missing.code).toBe(2);
     expect(missing.out).toMatch(/not a gan-kit run directory/);
+    const noEval = await run(['train', 'cyclegan', '--eval-every', '10', '--out', join(tmp, 'y')]);
+    expect(noEval.code).toBe(2);
+    expect(noEval.out).toMatch(/--eval-every: expected only for models trained on the built-in MNIST digits/);
     const badFolder = await run(['train', 'dcgan', '--data', join(tmp, 'no-such-folder'), '--out', join(tmp, 'x')]);
     expect(badFolder.code).toBe(2);
     expect(badFolder.out).toMatch(/Cannot read the image folder/);
