@@ -4,14 +4,13 @@
  * `npm test` builds first; run `npm run build` before running this file alone.
  */
 import * as tf from '@tensorflow/tfjs';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRunFiles, pngSize, root } from '../examples/run_example';
+import { cli, run } from './run_cli';
 
-const cli = join(root, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'gan-kit-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -23,21 +22,6 @@ beforeAll(async () => {
   expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
   expect(statSync(cli).mode & 0o111).not.toBe(0);
 });
-
-/** Runs the CLI; resolves with its exit code and output. */
-function run(args: string[], onOutput?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; out: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, GAN_KIT_WASM_THREADS: '1' } });
-    let out = '';
-    const take = (chunk: Buffer): void => {
-      out += chunk.toString();
-      onOutput?.(out, child);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('close', (code) => done({ code, out }));
-  });
-}
 
 const GRID = [8 * 28 + 9 * 2, 8 * 28 + 9 * 2] as [number, number];
 

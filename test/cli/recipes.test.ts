@@ -1,0 +1,41 @@
+/**
+ * The other `gan-kit train` models on the built command: one step each, then the files they wrote, and `sample`
+ * on a CycleGAN run. `npm test` builds first; run `npm run build` before running this file alone.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkRunFiles, pngSize } from '../examples/run_example';
+import { cli, run } from './run_cli';
+
+const tmp = mkdtempSync(join(tmpdir(), 'gan-kit-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does) before this file.');
+});
+
+const GRID = [8 * 28 + 9 * 2, 8 * 28 + 9 * 2] as [number, number];
+
+describe('gan-kit train (other models)', () => {
+  it('train wgan-gp, sagan and cyclegan: one step each writes grids, log, chart and a checkpoint; sample translates', async () => {
+    for (const model of ['wgan-gp', 'sagan']) {
+      const out = join(tmp, model);
+      const r = await run(['train', model, '--steps', '1', '--batch-size', '2', '--out', out]);
+      expect(r.code).toBe(0);
+      checkRunFiles(out, 1, GRID);
+    }
+    const out = join(tmp, 'cyclegan');
+    const r = await run(['train', 'cyclegan', '--steps', '1', '--batch-size', '2', '--out', out]);
+    expect(r.code).toBe(0);
+    // The first batch's 2 A images, their translations and the round trips: 3 rows of 2.
+    checkRunFiles(out, 1, [2 * 28 + 3 * 2, 3 * 28 + 4 * 2]);
+    const grid = join(tmp, 'translated.png');
+    const s = await run(['sample', out, '--n', '4', '--out', grid]);
+    expect(s.code).toBe(0);
+    expect(pngSize(grid)).toEqual([4 * 28 + 5 * 2, 2 * 28 + 3 * 2]);
+  });
+
+});
