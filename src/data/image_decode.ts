@@ -79,8 +79,8 @@ function loadWebp(): Promise<WebpDecode> {
 
 async function decodeWebp(bytes: Uint8Array, limits: Required<DecodeLimits>): Promise<RgbaPixels> {
   const decode = await loadWebp();
-  const copy = bytes.slice().buffer;
-  const image = await decode(copy);
+  // An exact-size copy: a Node Buffer's .buffer may be a shared pool holding other data around the file.
+  const image = await decode(new Uint8Array(bytes).buffer as ArrayBuffer);
   if (image.width * image.height > limits.maxMegapixels * 1e6) {
     throw new GanKitError(`image of ${image.width}x${image.height} pixels exceeds maxMegapixels (${limits.maxMegapixels})`);
   }

@@ -72,6 +72,11 @@ describe('image folders', () => {
     expect(sniffImageFormat(readFileSync(join(dir, 'b.JPG')))).toBe('jpeg');
     expect(sniffImageFormat(readFileSync(join(dir, 'c.webp')))).toBe('webp');
     expect(sniffImageFormat(new Uint8Array([1, 2, 3]))).toBeUndefined();
+    // A small file read synchronously lives in Node's shared Buffer pool: the decoders must read only its bytes.
+    for (const name of ['a.png', 'b.JPG', 'c.webp']) {
+      const pixels = await decodeImage(readFileSync(join(dir, name)));
+      expect([pixels.width, pixels.height, pixels.data.length]).toEqual([6, 4, 96]);
+    }
     await expect(decodeImage(new Uint8Array([1, 2, 3]))).rejects.toThrow(GanKitError);
   });
 
