@@ -98,7 +98,7 @@ export async function sample(options: SampleCommandOptions): Promise<string> {
     inputs.push(tf.tensor2d(Array.from({ length: count }, (_, i) => (options.interpolate ? Math.floor(i / cols) : i) % 10), [count, 1], 'int32'));
   }
   const images = tf.tidy(() => generator.predict(inputs.length === 1 ? inputs[0]! : inputs, { batchSize: 64 }) as tf.Tensor);
-  await saveImageGrid(images, out, { rows: options.interpolate ? rows : rows });
+  await saveImageGrid(images, out, { rows });
   tf.dispose([images, ...inputs]);
   generator.dispose();
   log(`Wrote ${out}: ${count} samples from ${path.join(checkpoint, dir)}${options.interpolate ? ` (${rows} latent walks of ${cols})` : ''}.`);
