@@ -1,0 +1,298 @@
+/**
+ * `npm run bench:quality`: measured sample quality of gan-kit's trainers (not part of `npm test`).
+ *
+ * - 2-D mixtures, PacGAN protocol: ring of 8 and 5x5 grid, modes covered and % high-quality samples out of 2,500,
+ *   for the non-saturating GAN, the non-saturating GAN with R1, and the relativistic average GAN (and WGAN-GP
+ *   with `--variants`), several seeds each.
+ * - MNIST: FID (gan-kit's classifier features, against the 1,500 held-out digits) of DCGAN and WGAN-GP after a
+ *   fixed number of steps, and the conditional accuracy of a conditional GAN (ACGAN).
+ *
+ * Every run is its own child process on one wasm thread, `--jobs` at a time. Prints Markdown tables and writes
+ * them, with the date, machine, load average and command, into the "Quality benchmark" section of
+ * docs/benchmarks.md (not with `--quick` or `--no-docs`).
+ *
+ *   npm run bench:quality -- [--only mixtures|mnist] [--seeds 3 | --seeds 1,2,3] [--quick] [--jobs 2]
+ *                            [--variants ns,ns-r1,rasgan,wgan-gp] [--steps N] [--no-docs] [--docs FILE]
+ *                            [--json FILE]
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  VARIANT_LABELS,
+  mixtureConfig,
+  type MixtureJob,
+  type MixtureName,
+  type MixtureResult,
+  type VariantName,
+} from './quality/mixtures';
+import { DEFAULT_MNIST_CONFIG, type MnistJob, type MnistModel, type MnistReference, type MnistResult } from './quality/mnist';
+import { runInWorker, runPool } from './quality/pool';
+import {
+  CONDITIONAL_ACCURACY_TARGET,
+  MIXTURE_TARGETS,
+  PUBLISHED,
+  duration,
+  mixtureRows,
+  mixtureTable,
+  mnistTable,
+  replacePart,
+} from './quality/report';
+import type { QualityJob } from './quality/worker';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ALL_VARIANTS: VariantName[] = ['ns', 'ns-r1', 'rasgan', 'wgan-gp'];
+const DEFAULT_VARIANTS: VariantName[] = ['ns', 'ns-r1', 'rasgan'];
+const MNIST_MODELS: MnistModel[] = ['dcgan', 'wgan-gp', 'cgan'];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    seeds: { type: 'string', default: '3' },
+    quick: { type: 'boolean', default: false },
+    jobs: { type: 'string', default: '2' },
+    variants: { type: 'string' },
+    steps: { type: 'string' },
+    'no-docs': { type: 'boolean', default: false },
+    docs: { type: 'string', default: resolve(here, '../docs/benchmarks.md') },
+    json: { type: 'string' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`bench:quality: ${message}`);
+  process.exit(2);
+}
+
+const only = values.only;
+if (only !== undefined && only !== 'mixtures' && only !== 'mnist') fail(`--only must be 'mixtures' or 'mnist', got '${only}'`);
+const seeds = values.seeds!.includes(',')
+  ? values.seeds!.split(',').map((s) => Number(s.trim()))
+  : Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
+if (seeds.length === 0 || !seeds.every((s) => Number.isInteger(s) && s >= 0)) fail(`--seeds must be a count or a list of integers, got '${values.seeds}'`);
+const jobs = Number(values.jobs);
+if (!Number.isInteger(jobs) || jobs < 1) fail(`--jobs must be an integer >= 1, got '${values.jobs}'`);
+const variants = (values.variants?.split(',').map((v) => v.trim()) ?? DEFAULT_VARIANTS) as VariantName[];
+for (const v of variants) if (!ALL_VARIANTS.includes(v)) fail(`unknown variant '${v}' (known: ${ALL_VARIANTS.join(', ')})`);
+const steps = values.steps === undefined ? undefined : Number(values.steps);
+if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) fail(`--steps must be an integer >= 1, got '${values.steps}'`);
+const quick = values.quick!;
+const writeDocs = !quick && !values['no-docs'];
+
+const loadText = (): string => loadavg().map((l) => l.toFixed(2)).join(', ');
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, tfjs 4.22 wasm backend (one thread per run)`;
+const command = `npm run bench:quality${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+
+interface PartTiming {
+  startedAt: Date;
+  endedAt: Date;
+  loadStart: string;
+  loadEnd: string;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; timing: PartTiming }> {
+  const startedAt = new Date();
+  const loadStart = loadText();
+  const value = await fn();
+  return { value, timing: { startedAt, endedAt: new Date(), loadStart, loadEnd: loadText() } };
+}
+
+function utc(d: Date): string {
+  return d.toISOString().slice(11, 16);
+}
+
+function measuredLine(t: PartTiming, runs: number): string {
+  const wall = (t.endedAt.getTime() - t.startedAt.getTime()) / 1000;
+  return (
+    `Measured ${t.startedAt.toISOString().slice(0, 10)}, ${utc(t.startedAt)}–${utc(t.endedAt)} UTC: **${duration(wall)} wall clock** ` +
+    `for ${runs} runs, ${Math.min(jobs, runs)} at a time. Load average (1, 5, 15 min) ${t.loadStart} at the start, ` +
+    `${t.loadEnd} at the end. Machine: ${machine}.`
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2-D mixtures
+
+async function mixturesPart(): Promise<{ results: MixtureResult[]; timing: PartTiming }> {
+  const list: MixtureJob[] = [];
+  for (const mixture of ['ring', 'grid'] as MixtureName[]) {
+    for (const variant of variants) {
+      for (const seed of seeds) {
+        const config = quick ? { steps: steps ?? 200, evalSamples: 2500 } : steps !== undefined ? { steps } : undefined;
+        list.push({ kind: 'mixture', mixture, variant, seed, ...(config ? { config } : {}) });
+      }
+    }
+  }
+  console.log(`\n2-D mixtures: ${list.length} runs (${variants.join(', ')}; seeds ${seeds.join(', ')}), ${jobs} at a time`);
+  const { value, timing } = await timed(() =>
+    runPool(list, jobs, (job) => runInWorker<QualityJob, MixtureResult>(job), (r, _job, done) => {
+      console.log(
+        `  [${done}/${list.length}] ${r.mixture} ${r.variant} seed ${r.seed}: ${r.modesCovered}/${r.modes} modes, ` +
+          `${(100 * r.highQualityFraction).toFixed(1)} % high quality, reverse KL ${r.reverseKL === null ? 'n/a' : r.reverseKL.toFixed(3)} (${duration(r.seconds)}, load ${loadText()})`,
+      );
+    }),
+  );
+  return { results: value, timing };
+}
+
+function mixturesDoc(results: MixtureResult[], timing: PartTiming): string {
+  const settings = (['ring', 'grid'] as MixtureName[])
+    .map((m) => {
+      const c = mixtureConfig(m, 'ns', results.find((r) => r.mixture === m)?.steps);
+      return (
+        `| ${m} | ${c.hiddenUnits.join('-')} / ${c.hiddenUnits.join('-')} | ${c.latentDim} | ` +
+        `${c.batchSize} | ${c.steps} | Adam(${c.learningRate}, β1 ${c.beta1}, β2 ${c.beta2}), cosine decay to ${c.finalLearningRateFactor}× | ` +
+        `${c.emaDecay} |`
+      );
+    })
+    .join('\n');
+  const rows = mixtureRows(results);
+  const met = rows.filter((r) => r.targetMet).map((r) => `${r.mixture} / ${VARIANT_LABELS[r.variant]}`);
+  return [
+    '### 2-D mixtures (PacGAN protocol)',
+    '',
+    measuredLine(timing, results.length),
+    '',
+    '```sh',
+    command,
+    '```',
+    '',
+    mixtureTable(results),
+    '',
+    `Targets (from the issue): ring ${MIXTURE_TARGETS.ring.modes}/${MIXTURE_TARGETS.ring.modes} modes with ≥ ${100 * MIXTURE_TARGETS.ring.highQuality} % ` +
+      `high quality and grid ${MIXTURE_TARGETS.grid.modes}/${MIXTURE_TARGETS.grid.modes} with ≥ ${100 * MIXTURE_TARGETS.grid.highQuality} %, in every seed, ` +
+      `within 10 minutes in all. Met by: ${met.length > 0 ? met.join('; ') : 'none'}.`,
+    '',
+    'Settings (`bench/quality/mixtures.ts`; every variant uses them, the trainer being `GanTrainer` with the named loss ' +
+      '(R1: γ = ' + mixtureConfig('ring', 'ns-r1').r1Gamma + ' on real samples, every step) or `WganGpTrainer`):',
+    '',
+    '| data | G / D hidden units (MLP, ReLU / LeakyReLU 0.2) | latent (normal) | batch | steps | optimizers | EMA of G |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    settings,
+    '',
+    'The data is divided by its largest centre coordinate for training (the ring is unchanged, the grid becomes ' +
+      '[-1, 1]²), and the EMA generator\'s 2,500 samples (fixed latent seed) are multiplied back before they are ' +
+      'scored with `mixtureModeStats(samples, centres, std)`: a sample is high quality within 3 std of its nearest ' +
+      'centre, a mode is covered when it has at least one high-quality sample. Real samples of the ring score 98.9 %.',
+    '',
+    'Published, for comparison:',
+    '',
+    '| method | ring | grid |',
+    '| --- | --- | --- |',
+    ...PUBLISHED.map((p) => `| ${p.method} | ${p.ring} | ${p.grid} |`),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// MNIST
+
+async function mnistPart(): Promise<{ results: MnistResult[]; reference: MnistReference; timing: PartTiming }> {
+  const list: QualityJob[] = [];
+  for (const model of MNIST_MODELS) {
+    for (const seed of seeds) {
+      const config = quick ? { steps: steps ?? 20, evalSamples: model === 'cgan' ? 200 : 500 } : steps !== undefined ? { steps } : undefined;
+      list.push({ kind: 'mnist', model, seed, ...(config ? { config } : {}) } as MnistJob);
+    }
+  }
+  const referenceN = quick ? 500 : DEFAULT_MNIST_CONFIG.dcgan.evalSamples;
+  list.push({ kind: 'mnist-reference', n: referenceN });
+  console.log(`\nMNIST: ${list.length} runs (${MNIST_MODELS.join(', ')}; seeds ${seeds.join(', ')}; and the real-data floor), ${jobs} at a time`);
+  const { value, timing } = await timed(() =>
+    runPool(list, jobs, (job) => runInWorker<QualityJob, MnistResult | MnistReference>(job), (r, _job, done) => {
+      if (r.kind === 'mnist-reference') {
+        console.log(`  [${done}/${list.length}] real training digits: FID ${r.fid.toFixed(2)} (n ${r.n})`);
+        return;
+      }
+      const score = r.fid !== undefined ? `FID ${r.fid.toFixed(2)}` : `conditional accuracy ${(100 * r.conditionalAccuracy!).toFixed(1)} %`;
+      console.log(`  [${done}/${list.length}] ${r.model} seed ${r.seed}: ${score} after ${r.steps} steps (${duration(r.trainSeconds)} training, load ${loadText()})`);
+    }),
+  );
+  const reference = value.find((r): r is MnistReference => r.kind === 'mnist-reference')!;
+  return { results: value.filter((r): r is MnistResult => r.kind === 'mnist'), reference, timing };
+}
+
+function mnistDoc(results: MnistResult[], reference: MnistReference, timing: PartTiming): string {
+  const cgan = results.filter((r) => r.model === 'cgan');
+  const perDigit =
+    cgan.length > 0
+      ? [
+          '',
+          'Conditional accuracy per requested digit (mean over seeds):',
+          '',
+          `| digit | ${Array.from({ length: 10 }, (_, d) => d).join(' | ')} |`,
+          `| --- |${' --- |'.repeat(10)}`,
+          `| accuracy % | ${Array.from({ length: 10 }, (_, d) =>
+            ((100 * cgan.reduce((a, r) => a + r.perDigitAccuracy![d]!, 0)) / cgan.length).toFixed(1),
+          ).join(' | ')} |`,
+        ]
+      : [];
+  return [
+    '### MNIST',
+    '',
+    measuredLine(timing, results.length + 1),
+    '',
+    '```sh',
+    command,
+    '```',
+    '',
+    mnistTable(results, reference),
+    ...perDigit,
+    '',
+    'FID: gan-kit\'s MNIST classifier features (128-d, `fid()` defaults) of the EMA generator\'s samples against the ' +
+      '1,500 held-out digits (the classifier\'s test split; the GANs train on the other 8,500), so it is an "MNIST ' +
+      'FID", not comparable with Inception FIDs. The floor row is the FID of real training digits at the same n. ' +
+      `Conditional accuracy: samples asked for each digit in turn (1/10 of them per digit), read by \`classifyDigits\`; target ≥ ${100 * CONDITIONAL_ACCURACY_TARGET} %.`,
+    '',
+    'Networks (`bench/quality/mnist.ts`): G = `dcganGenerator({ outputShape: [28, 28, 1], baseFilters: 32 })` (cGAN: ' +
+      '`conditionalGenerator` with the same settings); DCGAN D = `dcganDiscriminator({ baseFilters: 16 })`, ' +
+      'Adam(5e-4, 0.5) for both; WGAN-GP critic = `wganGpCritic({ baseFilters: 16, kernelSize: 4, normalization: \'none\' })` ' +
+      'with the `WganGpTrainer` defaults (λ = 10, 5 critic steps, Adam(1e-4, 0, 0.9)); cGAN = ACGAN (`ConditionalGanTrainer` ' +
+      'with a DCGAN-trunk discriminator that has a real/fake and a 10-class head, Adam(5e-4, 0.5)). EMA of G 0.99, batches of 64 ' +
+      'from `mnistDataset({ split: \'train\' })`.',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const SECTION_INTRO =
+  'Measured sample quality of the trainers (`npm run bench:quality`, not part of `npm test`; code in `bench/quality.ts` ' +
+  'and `bench/quality/`). Each run is its own process on one wasm thread, two at a time. The tables between the ' +
+  'markers are rewritten by each full run of a part; `--quick` and `--no-docs` runs leave this file alone.';
+
+async function main(): Promise<void> {
+  console.log(`Quality benchmark — ${new Date().toISOString()}`);
+  console.log(`machine: ${machine}; load average ${loadText()}`);
+  console.log(`command: ${command}${quick ? ' (quick: tiny budgets, docs not written)' : ''}`);
+  const all: { mixtures?: MixtureResult[]; mnist?: MnistResult[]; reference?: MnistReference } = {};
+  const docs: { part: string; body: string }[] = [];
+
+  if (only !== 'mnist') {
+    const { results, timing } = await mixturesPart();
+    all.mixtures = results;
+    console.log(`\n${mixtureTable(results)}\n`);
+    const wall = (timing.endedAt.getTime() - timing.startedAt.getTime()) / 1000;
+    console.log(`2-D part: ${duration(wall)} wall clock (target: 10 minutes); load average at the end ${timing.loadEnd}`);
+    docs.push({ part: 'mixtures', body: mixturesDoc(results, timing) });
+  }
+  if (only !== 'mixtures') {
+    const { results, reference, timing } = await mnistPart();
+    all.mnist = results;
+    all.reference = reference;
+    console.log(`\n${mnistTable(results, reference)}\n`);
+    const wall = (timing.endedAt.getTime() - timing.startedAt.getTime()) / 1000;
+    console.log(`MNIST part: ${duration(wall)} wall clock; load average at the end ${timing.loadEnd}`);
+    docs.push({ part: 'mnist', body: mnistDoc(results, reference, timing) });
+  }
+
+  if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(all, null, 2)}\n`);
+  if (writeDocs) {
+    let doc = readFileSync(values.docs!, 'utf8');
+    for (const { part, body } of docs) doc = replacePart(doc, part, body, SECTION_INTRO);
+    writeFileSync(values.docs!, doc);
+    console.log(`\nwrote ${docs.map((d) => d.part).join(' and ')} to ${values.docs}`);
+  }
+}
+
+await main();

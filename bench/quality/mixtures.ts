@@ -1,0 +1,333 @@
+/**
+ * The 2-D mixture-of-Gaussians part of the quality benchmark: the PacGAN protocol (Lin et al. 2018,
+ * https://arxiv.org/abs/1712.04086, Section 5.1, after VEEGAN, Srivastava et al. 2017,
+ * https://arxiv.org/abs/1705.07761): a ring of 8 Gaussians (radius 1, std 0.01) and a 5x5 grid (centres
+ * {-4,-2,0,2,4}², std 0.05), 2,500 generated samples, modes covered (a mode with at least one sample within 3 std
+ * of its centre) and the fraction of high-quality samples (within 3 std of the nearest centre).
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  GanTrainer,
+  Random,
+  WganGpTrainer,
+  mixtureModeStats,
+  mlpDiscriminator,
+  mlpGenerator,
+  nonSaturatingLoss,
+  r1Penalty,
+  relativisticLoss,
+  type AdversarialLoss,
+  type DiscriminatorPenalty,
+  type LearningRateSchedule,
+} from '../../src/index';
+
+/** A mixture of equal-weight isotropic 2-D Gaussians. */
+export interface Mixture {
+  readonly name: MixtureName;
+  /** K centres as [x, y]. */
+  readonly centers: readonly (readonly [number, number])[];
+  /** Standard deviation of every component (both axes). */
+  readonly std: number;
+}
+
+export type MixtureName = 'ring' | 'grid';
+
+/** Ring of 8: centres (cos 2πk/8, sin 2πk/8), std 0.01 (PacGAN / VEEGAN). */
+export const RING: Mixture = {
+  name: 'ring',
+  centers: Array.from({ length: 8 }, (_, k) => [Math.cos((2 * Math.PI * k) / 8), Math.sin((2 * Math.PI * k) / 8)] as const),
+  std: 0.01,
+};
+
+/** Grid of 25: centres {-4, -2, 0, 2, 4}², std 0.05 (PacGAN / VEEGAN). */
+export const GRID: Mixture = {
+  name: 'grid',
+  centers: [-4, -2, 0, 2, 4].flatMap((x) => [-4, -2, 0, 2, 4].map((y) => [x, y] as const)),
+  std: 0.05,
+};
+
+export const MIXTURES: Record<MixtureName, Mixture> = { ring: RING, grid: GRID };
+
+/** Draws `n` samples of the mixture from `random` into a Float32Array of length 2n (row-major [n, 2]). */
+export function sampleMixture(mixture: Mixture, n: number, random: Random): Float32Array {
+  const out = new Float32Array(2 * n);
+  const k = mixture.centers.length;
+  for (let i = 0; i < n; i++) {
+    const c = mixture.centers[Math.min(k - 1, Math.floor(random.uniform() * k))]!;
+    out[2 * i] = c[0] + mixture.std * random.normal();
+    out[2 * i + 1] = c[1] + mixture.std * random.normal();
+  }
+  return out;
+}
+
+/** The GAN variants the benchmark trains. */
+export type VariantName = 'ns' | 'ns-r1' | 'rasgan' | 'wgan-gp';
+
+export const VARIANT_LABELS: Record<VariantName, string> = {
+  ns: 'non-saturating GAN',
+  'ns-r1': 'non-saturating GAN + R1',
+  rasgan: 'relativistic average GAN (RaSGAN)',
+  'wgan-gp': 'WGAN-GP',
+};
+
+/** Hyper-parameters of one mixture run; see {@link mixtureConfig} for the values used. */
+export interface MixtureConfig {
+  /** Generator updates. */
+  steps: number;
+  /** Real (and generated) samples per D update. */
+  batchSize: number;
+  /** Units of each hidden layer of G (ReLU) and D (LeakyReLU 0.2): `mlpGenerator` / `mlpDiscriminator`. */
+  hiddenUnits: number[];
+  /** Latent size (standard normal prior). */
+  latentDim: number;
+  /** Adam learning rate at step 0 (G; D's is this × `dLearningRateFactor`). */
+  learningRate: number;
+  /** D's learning rate relative to G's (TTUR when > 1). */
+  dLearningRateFactor: number;
+  /** D (critic) updates per G update. */
+  dSteps: number;
+  /** Adam β1 and β2 (both networks). */
+  beta1: number;
+  beta2: number;
+  /** Learning rates follow a cosine from 1× to this × their initial value over the run. */
+  finalLearningRateFactor: number;
+  /** EMA decay of G's weights; samples come from the average. 0: no EMA. */
+  emaDecay: number;
+  /** γ of the R1 penalty (variant `ns-r1`): γ/2 · E‖∇D(real)‖², every step. */
+  r1Gamma: number;
+  /** λ of the gradient penalty (variant `wgan-gp`). */
+  gradientPenaltyWeight: number;
+  /**
+   * Train on the data divided by its largest centre coordinate (the ring is unchanged, the grid becomes
+   * [-1, 1]²); the generator's samples are multiplied back before they are scored.
+   */
+  normalize: boolean;
+  /** Generated samples scored (the protocol's 2,500). */
+  evalSamples: number;
+}
+
+/** Settings shared by both mixtures and every variant. */
+const BASE_CONFIG: MixtureConfig = {
+  steps: 1500,
+  batchSize: 256,
+  hiddenUnits: [128, 128, 128],
+  latentDim: 2,
+  learningRate: 5e-3,
+  dLearningRateFactor: 1,
+  dSteps: 1,
+  beta1: 0,
+  beta2: 0.9,
+  finalLearningRateFactor: 0.05,
+  emaDecay: 0.99,
+  r1Gamma: 0.1,
+  gradientPenaltyWeight: 0.1,
+  normalize: true,
+  evalSamples: 2500,
+};
+
+/** Per-mixture changes to {@link BASE_CONFIG}. */
+export const MIXTURE_PRESETS: Record<MixtureName, Partial<MixtureConfig>> = {
+  ring: {},
+  grid: { hiddenUnits: [64, 64, 64], batchSize: 1024 },
+};
+
+/** Per-variant changes (applied after the mixture's). */
+export const VARIANT_PRESETS: Record<VariantName, Partial<MixtureConfig>> = {
+  ns: {},
+  'ns-r1': {},
+  rasgan: {},
+  'wgan-gp': {},
+};
+
+/** The settings of one run: base, then the mixture's preset, the variant's, and `overrides`. */
+export function mixtureConfig(mixture: MixtureName, variant: VariantName, overrides: Partial<MixtureConfig> | number = {}): MixtureConfig {
+  const o = typeof overrides === 'number' ? { steps: overrides } : overrides;
+  return { ...BASE_CONFIG, ...MIXTURE_PRESETS[mixture], ...VARIANT_PRESETS[variant], ...o };
+}
+
+/** One mixture run to do. */
+export interface MixtureJob {
+  kind: 'mixture';
+  mixture: MixtureName;
+  variant: VariantName;
+  seed: number;
+  config?: Partial<MixtureConfig>;
+  /** Evaluate every this many steps as well (for tuning); 0: only at the end. */
+  evalEvery?: number;
+}
+
+/** The measured outcome of one mixture run. */
+export interface MixtureResult {
+  kind: 'mixture';
+  mixture: MixtureName;
+  variant: VariantName;
+  seed: number;
+  steps: number;
+  modesCovered: number;
+  modes: number;
+  highQualityFraction: number;
+  /** KL(q ‖ uniform) of the high-quality samples over the modes, in nats; null when no sample is high quality. */
+  reverseKL: number | null;
+  /** Wall-clock seconds of training + evaluation. */
+  seconds: number;
+  /** Intermediate evaluations, when `evalEvery` was set. */
+  trace?: { step: number; modesCovered: number; highQualityFraction: number; rawHighQualityFraction: number }[];
+}
+
+/** Glorot-uniform kernels and zero biases drawn from `random`, so that a run's initial weights depend only on its seed. */
+export function seededInit(model: tf.LayersModel, random: Random): void {
+  for (const w of model.trainableWeights) {
+    const v = w.read() as tf.Variable;
+    if (w.shape.length === 2) {
+      const [fanIn, fanOut] = w.shape as [number, number];
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      const values = new Float32Array(fanIn * fanOut);
+      for (let i = 0; i < values.length; i++) values[i] = (2 * random.uniform() - 1) * limit;
+      tf.tidy(() => v.assign(tf.tensor2d(values, [fanIn, fanOut])));
+    } else {
+      tf.tidy(() => v.assign(tf.zerosLike(v)));
+    }
+  }
+}
+
+/** A cosine from `initial` down to `initial · factor` over `steps` steps, then constant. */
+export function cosineTo(initial: number, factor: number, steps: number): LearningRateSchedule {
+  return (step) => {
+    const t = Math.min(1, step / steps);
+    return initial * (factor + ((1 - factor) * (1 + Math.cos(Math.PI * t))) / 2);
+  };
+}
+
+/**
+ * Builds the trainer of one variant: `mlpGenerator` / `mlpDiscriminator` with seeded weights, and
+ * `GanTrainer` (non-saturating loss; + R1; relativistic average loss) or `WganGpTrainer`.
+ */
+export function buildMixtureTrainer(variant: VariantName, cfg: MixtureConfig, seed: number): GanTrainer {
+  const initRandom = new Random(seed * 7919 + 17);
+  const generator = mlpGenerator({ latentDim: cfg.latentDim, hiddenUnits: cfg.hiddenUnits, outputDim: 2 });
+  const discriminator = mlpDiscriminator({ inputDim: 2, hiddenUnits: cfg.hiddenUnits });
+  seededInit(generator, initRandom);
+  seededInit(discriminator, initRandom);
+  const dLearningRate = cfg.learningRate * cfg.dLearningRateFactor;
+  const schedules = {
+    generator: cosineTo(cfg.learningRate, cfg.finalLearningRateFactor, cfg.steps),
+    discriminator: cosineTo(dLearningRate, cfg.finalLearningRateFactor, cfg.steps),
+  };
+  const ema = cfg.emaDecay > 0 ? { decay: cfg.emaDecay } : undefined;
+  const generatorOptimizer = tf.train.adam(cfg.learningRate, cfg.beta1, cfg.beta2);
+  const discriminatorOptimizer = tf.train.adam(dLearningRate, cfg.beta1, cfg.beta2);
+  if (variant === 'wgan-gp') {
+    return new WganGpTrainer({
+      generator,
+      critic: discriminator,
+      latentDim: cfg.latentDim,
+      seed,
+      ema,
+      generatorOptimizer,
+      criticOptimizer: discriminatorOptimizer,
+      criticSteps: cfg.dSteps,
+      gradientPenaltyWeight: cfg.gradientPenaltyWeight,
+      learningRateSchedules: { generator: schedules.generator, critic: schedules.discriminator },
+      dataRangeCheck: 'off',
+    });
+  }
+  const loss: AdversarialLoss = variant === 'rasgan' ? relativisticLoss() : nonSaturatingLoss();
+  const penalties: DiscriminatorPenalty[] =
+    variant === 'ns-r1' ? [{ fn: r1Penalty, on: 'real', options: { gamma: cfg.r1Gamma } }] : [];
+  return new GanTrainer({
+    generator,
+    discriminator,
+    latentDim: cfg.latentDim,
+    loss,
+    penalties,
+    seed,
+    ema,
+    generatorOptimizer,
+    discriminatorOptimizer,
+    discriminatorSteps: cfg.dSteps,
+    learningRateSchedules: schedules,
+    dataRangeCheck: 'off',
+  });
+}
+
+/** Something that samples a generator: a trainer (EMA generator unless `useEma` is false). */
+export interface MixtureSampler {
+  sample(n: number, options: { seed?: number; batchSize?: number; useEma?: boolean }): tf.Tensor;
+}
+
+/**
+ * Scores `n` samples (fixed latent seed) with `mixtureModeStats`, after multiplying them by `scale` (the
+ * training data were divided by it).
+ */
+export function evaluateMixture(
+  sampler: MixtureSampler,
+  mixture: Mixture,
+  n: number,
+  options: { useEma?: boolean; scale?: number } = {},
+): { modesCovered: number; highQualityFraction: number; reverseKL: number | null } {
+  const scale = options.scale ?? 1;
+  const samples = tf.tidy(() => tf.mul(sampler.sample(n, { seed: 12345, batchSize: n, useEma: options.useEma }), scale));
+  try {
+    const s = mixtureModeStats(samples, mixture.centers.map((c) => [...c]), mixture.std);
+    const reverseKL = Number.isNaN(s.reverseKL) ? null : s.reverseKL;
+    return { modesCovered: s.modesCovered, highQualityFraction: s.highQualityFraction, reverseKL };
+  } finally {
+    samples.dispose();
+  }
+}
+
+/** The factor the data are divided by for training (1 when `normalize` is off). */
+export function dataScale(mixture: Mixture, cfg: MixtureConfig): number {
+  return cfg.normalize ? Math.max(...mixture.centers.flat().map(Math.abs)) : 1;
+}
+
+/**
+ * Trains one variant on one mixture with one seed (fresh data every step from a seeded stream) and scores the EMA
+ * generator. Frees every tensor it creates.
+ */
+export async function runMixtureJob(job: MixtureJob): Promise<MixtureResult> {
+  const cfg = mixtureConfig(job.mixture, job.variant, job.config);
+  const mixture = MIXTURES[job.mixture];
+  const start = performance.now();
+  const trainer = buildMixtureTrainer(job.variant, cfg, job.seed);
+  const dataRandom = new Random(job.seed * 104729 + 3);
+  const scale = dataScale(mixture, cfg);
+  const perStep = trainer.discriminatorSteps;
+  const trace: NonNullable<MixtureResult['trace']> = [];
+  try {
+    for (let step = 1; step <= cfg.steps; step++) {
+      const batches = Array.from({ length: perStep }, () =>
+        tf.tidy(() => tf.div(tf.tensor2d(sampleMixture(mixture, cfg.batchSize, dataRandom), [cfg.batchSize, 2]), scale)),
+      );
+      try {
+        await trainer.trainStep(perStep === 1 ? batches[0]! : batches);
+      } finally {
+        tf.dispose(batches);
+      }
+      if (job.evalEvery && step % job.evalEvery === 0 && step < cfg.steps) {
+        const e = evaluateMixture(trainer, mixture, cfg.evalSamples, { scale });
+        const raw = evaluateMixture(trainer, mixture, cfg.evalSamples, { scale, useEma: false });
+        trace.push({ step, modesCovered: e.modesCovered, highQualityFraction: e.highQualityFraction, rawHighQualityFraction: raw.highQualityFraction });
+      }
+    }
+    const e = evaluateMixture(trainer, mixture, cfg.evalSamples, { scale });
+    return {
+      kind: 'mixture',
+      mixture: job.mixture,
+      variant: job.variant,
+      seed: job.seed,
+      steps: cfg.steps,
+      modes: mixture.centers.length,
+      ...e,
+      seconds: (performance.now() - start) / 1000,
+      ...(job.evalEvery ? { trace } : {}),
+    };
+  } finally {
+    const { generator, discriminator, generatorOptimizer, discriminatorOptimizer } = trainer;
+    trainer.dispose(); // the EMA generator; the models and optimizers passed in are ours
+    generator.dispose();
+    discriminator.dispose();
+    generatorOptimizer.dispose();
+    discriminatorOptimizer.dispose();
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The MNIST part of the quality benchmark: DCGAN and WGAN-GP trained for a fixed number of steps, scored by FID
+ * with gan-kit's MNIST classifier features against the 1,500 held-out digits (the classifier's test split, which
+ * no model here trained on); and a conditional GAN scored by conditional accuracy, the fraction of samples the
+ * classifier reads as the digit that was asked for.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  ConditionalGanTrainer,
+  GanTrainer,
+  Random,
+  WganGpTrainer,
+  classifyDigits,
+  computeFeatureMoments,
+  conditionalGenerator,
+  dcganDiscriminator,
+  dcganGenerator,
+  fid,
+  frechetDistanceFromMoments,
+  loadMnist,
+  mnistDataset,
+  wganGpCritic,
+  type FeatureMoments,
+  type MnistBatch,
+} from '../../src/index';
+
+/** The MNIST models the benchmark trains. */
+export type MnistModel = 'dcgan' | 'wgan-gp' | 'cgan';
+
+export const MNIST_MODEL_LABELS: Record<MnistModel, string> = {
+  dcgan: 'DCGAN',
+  'wgan-gp': 'WGAN-GP',
+  cgan: 'conditional GAN',
+};
+
+/** Settings of one MNIST run; defaults in {@link DEFAULT_MNIST_CONFIG}. */
+export interface MnistConfig {
+  /** Generator updates. */
+  steps: number;
+  /** Real images per D update. */
+  batchSize: number;
+  /** Generated samples scored (FID: against the 1,500 held-out digits; cGAN: 1/10 of them per digit). */
+  evalSamples: number;
+  /** G base filters (dcganGenerator / conditionalGenerator `baseFilters`). */
+  generatorFilters: number;
+  /** D / critic base filters. */
+  discriminatorFilters: number;
+  /** EMA decay of G's weights (samples come from the average). */
+  emaDecay: number;
+}
+
+export const DEFAULT_MNIST_CONFIG: Record<MnistModel, MnistConfig> = {
+  dcgan: { steps: 1500, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
+  'wgan-gp': { steps: 500, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
+  cgan: { steps: 1500, batchSize: 64, evalSamples: 1000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
+};
+
+/** One MNIST run to do. */
+export interface MnistJob {
+  kind: 'mnist';
+  model: MnistModel;
+  seed: number;
+  config?: Partial<MnistConfig>;
+}
+
+/** The measured outcome of one MNIST run. */
+export interface MnistResult {
+  kind: 'mnist';
+  model: MnistModel;
+  seed: number;
+  steps: number;
+  /** D (critic) updates in all. */
+  discriminatorUpdates: number;
+  batchSize: number;
+  /** FID of `evalSamples` generated digits against the 1,500 held-out digits (dcgan, wgan-gp). */
+  fid?: number;
+  /** Fraction of generated digits classified as the requested digit (cgan). */
+  conditionalAccuracy?: number;
+  /** Per requested digit, the fraction classified as it (cgan). */
+  perDigitAccuracy?: number[];
+  evalSamples: number;
+  /** Wall-clock seconds of training (evaluation excluded). */
+  trainSeconds: number;
+  /** Wall-clock seconds of the evaluation. */
+  evalSeconds: number;
+}
+
+/** The real-data reference: FID of real training digits against the held-out digits, at the same n. */
+export interface MnistReference {
+  kind: 'mnist-reference';
+  /** FID of `n` real training digits against the 1,500 held-out digits. */
+  fid: number;
+  n: number;
+}
+
+let heldOut: FeatureMoments | undefined;
+
+/** Feature statistics of the 1,500 held-out digits (computed once per process). */
+export async function heldOutMoments(): Promise<FeatureMoments> {
+  if (heldOut === undefined) {
+    const { images, labels } = await loadMnist({ split: 'test' });
+    try {
+      heldOut = await computeFeatureMoments(images);
+    } finally {
+      tf.dispose([images, labels]);
+    }
+  }
+  return heldOut;
+}
+
+/** FID of `n` real training digits against the held-out digits: the floor a perfect generator would reach. */
+export async function mnistReference(n: number): Promise<MnistReference> {
+  const { images, labels } = await loadMnist({ split: 'train', limit: n });
+  try {
+    const train = await computeFeatureMoments(images);
+    return { kind: 'mnist-reference', fid: frechetDistanceFromMoments(await heldOutMoments(), train), n: images.shape[0] };
+  } finally {
+    tf.dispose([images, labels]);
+  }
+}
+
+/**
+ * ACGAN discriminator (Odena, Olah, Shlens 2017, https://arxiv.org/abs/1610.09585) on the trunk of
+ * `dcganDiscriminator({ inputShape: [28, 28, 1], baseFilters })`: conv 4x4/2 (f) → LeakyReLU 0.2 → conv 4x4/2
+ * (2f) → batch norm → LeakyReLU 0.2 → flatten → two heads, the real/fake logit and 10 class logits.
+ */
+export function acganDiscriminator(baseFilters: number): tf.LayersModel {
+  const init = tf.initializers.randomNormal({ mean: 0, stddev: 0.02 });
+  const x = tf.input({ shape: [28, 28, 1] });
+  let h = tf.layers.conv2d({ filters: baseFilters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init }).apply(x) as tf.SymbolicTensor;
+  h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .conv2d({ filters: 2 * baseFilters, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: init })
+    .apply(h) as tf.SymbolicTensor;
+  h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
+  h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: 1, kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
+  const classLogits = tf.layers.dense({ units: 10, kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: [logits, classLogits], name: 'acgan_discriminator' });
+}
+
+/** Trains and scores one MNIST model. Frees the tensors it creates. */
+export async function runMnistJob(job: MnistJob): Promise<MnistResult> {
+  const cfg: MnistConfig = { ...DEFAULT_MNIST_CONFIG[job.model], ...job.config };
+  const ema = cfg.emaDecay > 0 ? { decay: cfg.emaDecay } : undefined;
+  const generatorOptions = { outputShape: [28, 28, 1] as [number, number, number], latentDim: 100, baseFilters: cfg.generatorFilters };
+  const start = performance.now();
+  if (job.model === 'cgan') {
+    const generator = conditionalGenerator({ ...generatorOptions, numClasses: 10 });
+    const discriminator = acganDiscriminator(cfg.discriminatorFilters);
+    const trainer = new ConditionalGanTrainer({
+      generator,
+      discriminator,
+      numClasses: 10,
+      latentDim: 100,
+      generatorOptimizer: tf.train.adam(5e-4, 0.5),
+      discriminatorOptimizer: tf.train.adam(5e-4, 0.5),
+      ema,
+      seed: job.seed,
+    });
+    try {
+      const data = await mnistDataset({ split: 'train', batchSize: cfg.batchSize, seed: job.seed, labels: true });
+      await trainer.fit(data as tf.data.Dataset<MnistBatch>, { steps: cfg.steps, epochs: 1000 });
+      const trainSeconds = (performance.now() - start) / 1000;
+      const evalStart = performance.now();
+      const asked = Array.from({ length: cfg.evalSamples }, (_, i) => i % 10);
+      const samples = trainer.sample(cfg.evalSamples, { labels: asked, seed: 1 });
+      const { labels, probabilities } = await classifyDigits(samples);
+      tf.dispose([samples, probabilities]);
+      const hits = new Array<number>(10).fill(0);
+      const totals = new Array<number>(10).fill(0);
+      asked.forEach((digit, i) => {
+        totals[digit]!++;
+        if (labels[i] === digit) hits[digit]!++;
+      });
+      return {
+        kind: 'mnist',
+        model: job.model,
+        seed: job.seed,
+        steps: trainer.step,
+        discriminatorUpdates: trainer.step,
+        batchSize: cfg.batchSize,
+        conditionalAccuracy: hits.reduce((a, b) => a + b, 0) / cfg.evalSamples,
+        perDigitAccuracy: hits.map((h, d) => h / totals[d]!),
+        evalSamples: cfg.evalSamples,
+        trainSeconds,
+        evalSeconds: (performance.now() - evalStart) / 1000,
+      };
+    } finally {
+      trainer.dispose();
+      trainer.generatorOptimizer.dispose(); // ours: passed in
+      trainer.discriminatorOptimizer.dispose();
+      generator.dispose();
+      discriminator.dispose();
+    }
+  }
+
+  const generator = dcganGenerator(generatorOptions);
+  let trainer: GanTrainer;
+  if (job.model === 'wgan-gp') {
+    const critic = wganGpCritic({ inputShape: [28, 28, 1], baseFilters: cfg.discriminatorFilters, normalization: 'none', kernelSize: 4 });
+    trainer = new WganGpTrainer({ generator, critic, latentDim: 100, ema, seed: job.seed });
+  } else {
+    const discriminator = dcganDiscriminator({ inputShape: [28, 28, 1], baseFilters: cfg.discriminatorFilters });
+    trainer = new GanTrainer({
+      generator,
+      discriminator,
+      latentDim: 100,
+      generatorOptimizer: tf.train.adam(5e-4, 0.5),
+      discriminatorOptimizer: tf.train.adam(5e-4, 0.5),
+      ema,
+      seed: job.seed,
+    });
+  }
+  const discriminator = trainer.discriminator;
+  try {
+    const data = await mnistDataset({ split: 'train', batchSize: cfg.batchSize, seed: job.seed });
+    await trainer.fit(data, { steps: cfg.steps, epochs: 1000 });
+    const trainSeconds = (performance.now() - start) / 1000;
+    const evalStart = performance.now();
+    const sampleRandom = new Random(job.seed + 1000);
+    const score = await fid(
+      (n) => trainer.sample(n, { seed: Math.floor(sampleRandom.uniform() * 2 ** 31) }),
+      await heldOutMoments(),
+      { n: cfg.evalSamples, batchSize: 250 },
+    );
+    return {
+      kind: 'mnist',
+      model: job.model,
+      seed: job.seed,
+      steps: trainer.step,
+      discriminatorUpdates: trainer.step * trainer.discriminatorSteps,
+      batchSize: cfg.batchSize,
+      fid: score,
+      evalSamples: cfg.evalSamples,
+      trainSeconds,
+      evalSeconds: (performance.now() - evalStart) / 1000,
+    };
+  } finally {
+    trainer.dispose(); // the EMA generator, and the optimizers it created (WGAN-GP)
+    if (job.model === 'dcgan') {
+      trainer.generatorOptimizer.dispose();
+      trainer.discriminatorOptimizer.dispose();
+    }
+    generator.dispose();
+    discriminator.dispose();
+  }
+}

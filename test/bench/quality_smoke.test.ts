@@ -1,0 +1,203 @@
+/**
+ * Smoke test of the quality benchmark (`npm run bench:quality`): the mixture pipeline runs end to end on tiny
+ * sizes, its scoring plumbing (data scaling, mode statistics) gives the values computed here by hand, and the
+ * tables and the docs section have the expected structure. The benchmark's targets are not checked here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Random, setupBackend } from '../../src/index';
+import {
+  GRID,
+  RING,
+  dataScale,
+  evaluateMixture,
+  mixtureConfig,
+  runMixtureJob,
+  sampleMixture,
+  type MixtureResult,
+} from '../../bench/quality/mixtures';
+import { markers, mixtureRows, mixtureTable, replacePart, SECTION_HEADING } from '../../bench/quality/report';
+
+const root = resolve(__dirname, '../..');
+
+beforeAll(async () => {
+  await setupBackend({ backend: 'wasm', threads: false });
+});
+
+/** A sampler that returns fixed rows (as a trainer's `sample` would), ignoring the latent seed. */
+function fixedSampler(rows: number[][]): { sample(n: number): tf.Tensor } {
+  return { sample: (n: number) => tf.tensor2d(rows.slice(0, n)) };
+}
+
+describe('mixture data', () => {
+  it('draws each mode equally often, with 98.9 % of the samples within 3 std (the 2-D Rayleigh CDF)', () => {
+    const n = 20000;
+    const xy = sampleMixture(GRID, n, new Random(5));
+    const perMode = new Array<number>(25).fill(0);
+    let within = 0;
+    for (let i = 0; i < n; i++) {
+      let best = Infinity;
+      let mode = 0;
+      GRID.centers.forEach(([cx, cy], k) => {
+        const d = Math.hypot(xy[2 * i]! - cx, xy[2 * i + 1]! - cy);
+        if (d < best) [best, mode] = [d, k];
+      });
+      perMode[mode]!++;
+      if (best <= 3 * GRID.std) within++;
+    }
+    // Binomial standard error of a 1/25 share of 20,000 is 0.0014; of 0.989, 0.0007.
+    for (const count of perMode) expect(Math.abs(count / n - 1 / 25)).toBeLessThan(0.006);
+    expect(Math.abs(within / n - (1 - Math.exp(-4.5)))).toBeLessThan(0.003);
+  });
+
+  it('has the PacGAN geometry: ring radius 1 and std 0.01, grid {-4..4}² and std 0.05', () => {
+    expect(RING.centers).toHaveLength(8);
+    for (const [x, y] of RING.centers) expect(Math.hypot(x, y)).toBeCloseTo(1, 12);
+    expect(RING.std).toBe(0.01);
+    expect(GRID.centers).toHaveLength(25);
+    expect(new Set(GRID.centers.map(([x]) => x))).toEqual(new Set([-4, -2, 0, 2, 4]));
+    expect(GRID.std).toBe(0.05);
+  });
+});
+
+describe('mixture scoring plumbing', () => {
+  it('multiplies normalised samples back before scoring them', () => {
+    const scale = dataScale(GRID, mixtureConfig('grid', 'ns'));
+    expect(scale).toBe(4);
+    // Samples at the centres in training units (divided by 4): perfect once scaled back.
+    const perfect = GRID.centers.flatMap(([x, y]) => Array.from({ length: 4 }, () => [x / scale, y / scale]));
+    const before = tf.memory().numTensors;
+    const good = evaluateMixture(fixedSampler(perfect), GRID, perfect.length, { scale });
+    expect(good).toEqual({ modesCovered: 25, highQualityFraction: 1, reverseKL: 0 });
+    // Unscaled, the same samples crowd the centre: only (0, 0) and its neighbours' shrunken copies are near modes.
+    const unscaled = evaluateMixture(fixedSampler(perfect), GRID, perfect.length, { scale: 1 });
+    expect(unscaled.highQualityFraction).toBeCloseTo(4 / 100, 12); // the 4 copies of (0, 0)
+    expect(unscaled.modesCovered).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('counts a sample 2.9 std from a ring mode as high quality and one 3.1 std away as not', () => {
+    const [c0, c1] = RING.centers as [readonly [number, number], readonly [number, number]];
+    const rows = [
+      [c0[0] + 2.9 * RING.std, c0[1]],
+      [c1[0], c1[1] - 3.1 * RING.std],
+    ];
+    const r = evaluateMixture(fixedSampler(rows), RING, 2);
+    expect(r.modesCovered).toBe(1);
+    expect(r.highQualityFraction).toBe(0.5);
+    expect(r.reverseKL).toBeCloseTo(Math.log(8), 12); // all high-quality samples in one of 8 modes
+  });
+});
+
+describe('mixture pipeline', () => {
+  it('trains every variant for a few steps on tiny networks, scores 2,500 samples and frees its tensors', async () => {
+    const before = tf.memory().numTensors;
+    const tiny = { steps: 4, hiddenUnits: [8, 8], batchSize: 32 };
+    for (const variant of ['ns', 'ns-r1', 'rasgan', 'wgan-gp'] as const) {
+      const r = await runMixtureJob({ kind: 'mixture', mixture: 'ring', variant, seed: 1, config: { ...tiny, dSteps: variant === 'wgan-gp' ? 2 : 1 }, evalEvery: 2 });
+      expect(r).toMatchObject({ kind: 'mixture', mixture: 'ring', variant, seed: 1, steps: 4, modes: 8 });
+      expect(r.modesCovered).toBeGreaterThanOrEqual(0);
+      expect(r.modesCovered).toBeLessThanOrEqual(8);
+      expect(r.highQualityFraction).toBeGreaterThanOrEqual(0);
+      expect(r.highQualityFraction).toBeLessThanOrEqual(1);
+      // 2,500 samples: the fraction is a multiple of 1/2500.
+      expect(Math.abs(r.highQualityFraction * 2500 - Math.round(r.highQualityFraction * 2500))).toBeLessThan(1e-9);
+      expect(r.trace?.map((t) => t.step)).toEqual([2]);
+      expect(r.seconds).toBeGreaterThan(0);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is reproducible: the same seed gives the same scores', async () => {
+    const job = { kind: 'mixture' as const, mixture: 'grid' as const, variant: 'ns' as const, seed: 3, config: { steps: 3, hiddenUnits: [8], batchSize: 16 } };
+    const a = await runMixtureJob(job);
+    const b = await runMixtureJob(job);
+    expect([b.modesCovered, b.highQualityFraction, b.reverseKL]).toEqual([a.modesCovered, a.highQualityFraction, a.reverseKL]);
+  });
+});
+
+function result(mixture: 'ring' | 'grid', variant: 'ns' | 'rasgan', seed: number, modesCovered: number, hq: number): MixtureResult {
+  return {
+    kind: 'mixture', mixture, variant, seed, steps: 100, modesCovered, modes: mixture === 'ring' ? 8 : 25,
+    highQualityFraction: hq, reverseKL: 0.01, seconds: 12,
+  };
+}
+
+describe('report', () => {
+  const results = [
+    result('ring', 'ns', 1, 8, 0.975),
+    result('ring', 'ns', 2, 8, 0.98),
+    result('ring', 'rasgan', 1, 8, 0.99),
+    result('ring', 'rasgan', 2, 7, 0.99), // a missed mode fails the row
+    result('grid', 'ns', 1, 25, 0.95),
+    result('grid', 'ns', 2, 25, 0.949), // just under 95 %
+  ];
+
+  it('groups seeds per row and checks the targets in every seed', () => {
+    const rows = mixtureRows(results);
+    expect(rows.map((r) => [r.mixture, r.variant, r.runs.length, r.targetMet])).toEqual([
+      ['ring', 'ns', 2, true],
+      ['ring', 'rasgan', 2, false],
+      ['grid', 'ns', 2, false],
+    ]);
+  });
+
+  it('prints one Markdown row per (data, variant) with as many cells as the header', () => {
+    const lines = mixtureTable(results).split('\n');
+    expect(lines).toHaveLength(2 + 3);
+    const cells = (line: string) => line.split('|').length;
+    for (const line of lines) expect(cells(line)).toBe(cells(lines[0]!));
+    expect(lines[2]).toContain('| 8/8, 8/8 | 97.5, 98.0 | 97.8 |');
+    expect(lines[2]).toMatch(/\| yes \(8\/8, ≥ 97 %\) \|$/);
+    expect(lines[4]).toContain('| 95.0, 94.9 |');
+    expect(lines[4]).toMatch(/\| no \(25\/25, ≥ 95 %\) \|$/);
+  });
+
+  it('replaces only its own part of docs/benchmarks.md', () => {
+    const doc = '# Benchmarks\n\n## Examples\n\ntext of another section\n';
+    const once = replacePart(doc, 'mixtures', 'TABLE 1', 'intro');
+    expect(once.startsWith(doc.trimEnd())).toBe(true);
+    expect(once).toContain(`${SECTION_HEADING}\n\nintro\n\n${markers('mixtures').start}\nTABLE 1\n${markers('mixtures').end}\n`);
+    const twice = replacePart(once, 'mixtures', 'TABLE 2');
+    expect(twice).toBe(once.replace('TABLE 1', 'TABLE 2'));
+    // A second part goes into the same section, before any later section.
+    const withLater = `${twice}\n## Later section\n\nlater text\n`;
+    const both = replacePart(withLater, 'mnist', 'MNIST TABLE');
+    expect(both.indexOf(markers('mnist').start)).toBeGreaterThan(both.indexOf(markers('mixtures').end));
+    expect(both.indexOf(markers('mnist').end)).toBeLessThan(both.indexOf('## Later section'));
+    expect(both.replace(/\n{2,}/g, '\n')).toContain('later text');
+    expect(both.match(new RegExp(SECTION_HEADING, 'g'))).toHaveLength(1);
+  });
+});
+
+describe('npm run bench:quality (command line)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gan-kit-quality-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the mixture part end to end in worker processes, prints the table and writes JSON, not the docs', () => {
+    const json = join(dir, 'results.json');
+    const docs = join(dir, 'benchmarks.md');
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/quality.ts', '--only', 'mixtures', '--quick', '--seeds', '1', '--variants', 'ns', '--steps', '2', '--json', json, '--docs', docs],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('| data | variant | seeds |');
+    expect(r.stdout).toMatch(/\| ring \| non-saturating GAN \| 1 \| \d\/8 \|/);
+    expect(r.stdout).toMatch(/\| grid \| non-saturating GAN \| 1 \| \d+\/25 \|/);
+    const saved = JSON.parse(readFileSync(json, 'utf8')) as { mixtures: MixtureResult[] };
+    expect(saved.mixtures.map((m) => [m.mixture, m.variant, m.seed, m.steps])).toEqual([
+      ['ring', 'ns', 1, 2],
+      ['grid', 'ns', 1, 2],
+    ]);
+    expect(() => readFileSync(docs)).toThrow(); // --quick never writes the docs
+  });
+});
