@@ -6,10 +6,14 @@
  *   - stock tfjs on the cpu backend, only with --cpu-baseline (one step takes minutes at batch 64).
  * Each engine runs in its own process, one after another. Prints medians and ratios.
  *
- * Also, on gan-kit's backend: the same step through `GanTrainer` (trainer overhead), one critic step with and
- * without the WGAN-GP penalty, and with --soak N a leak/memory check over N steps (at --soak-batch, default 8).
+ * Also, on gan-kit's backend: the same step through `GanTrainer` (trainer overhead: the hand-written loop, the
+ * trainer and the loop again in one process, interleaved in rotating order for --overhead-rounds rounds; the
+ * median of the per-round ratios, with the loop-vs-loop ratio as the noise floor), one critic step with and
+ * without the WGAN-GP penalty, and with --soak N a leak/memory check over N steps of `GanTrainer.fit` (at
+ * --soak-batch, default 8).
  *
  *   npm run bench -- [--batch 64] [--steps 10] [--cpu-baseline] [--cpu-batch 64] [--profile] [--soak 2000]
+ *     [--overhead-rounds 18]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,8 +34,16 @@ const { values } = parseArgs({
     'torch-threads': { type: 'string', default: '2' },
     soak: { type: 'string', default: '0' },
     'soak-batch': { type: 'string', default: '8' },
+    'overhead-rounds': { type: 'string', default: '18' },
   },
 });
+
+/** Median and quartiles of per-round relative differences (0.01 = 1 %). */
+interface Spread {
+  median: number;
+  q1: number;
+  q3: number;
+}
 
 interface WorkerResult {
   engine: string;
@@ -42,7 +54,8 @@ interface WorkerResult {
   tensorsBefore?: number;
   tensorsAfter?: number;
   rssMiB?: number;
-  soak?: { steps: number; warmupSteps: number; tensorsAfterWarmup: number; tensorsAtEnd: number; rssAfterWarmupMiB: number; rssAtEndMiB: number };
+  soak?: { steps: number; through: string; seconds: number; warmupSteps: number; tensorsAfterWarmup: number; tensorsAtEnd: number; rssAfterWarmupMiB: number; rssAtEndMiB: number };
+  compare?: { rounds: number; loopMedianMs: number; trainerMedianMs: number; overhead: Spread; loopNoise: Spread; cpuOverhead: Spread; cpuLoopNoise: Spread };
   error?: string;
 }
 
@@ -81,7 +94,7 @@ function main(): void {
 
   const ours = runWorker('gan-kit', batch, steps, values.profile);
   const oursSingle = ours.threads != null && ours.threads > 1 ? runWorker('gan-kit', batch, steps, false, 'off') : undefined;
-  const viaTrainer = runWorker('gan-kit', batch, steps, false, undefined, ['--mode', 'trainer']);
+  const viaTrainer = runWorker('gan-kit', batch, values['overhead-rounds']!, false, undefined, ['--mode', 'compare']);
   const critic = runWorker('gan-kit', batch, steps, false, undefined, ['--mode', 'critic']);
   const criticGp = runWorker('gan-kit', batch, steps, false, undefined, ['--mode', 'critic-gp']);
   const soakSteps = values.soak!;
@@ -112,14 +125,24 @@ function main(): void {
   for (const [a, b, c] of rows) console.log(`${a.padEnd(30)} ${b.padEnd(15)} ${c}`);
   const pct = (a?: number, b?: number) => (a != null && b != null ? `${((a / b - 1) * 100).toFixed(1)}%` : '—');
   console.log('\ngan-kit, same backend and threads:');
-  console.log(`  GanTrainer step (public API)  ${fmt(viaTrainer.medianMs).padEnd(12)} overhead vs the hand-written loop: ${pct(viaTrainer.medianMs, ours.medianMs)} (target <= 3%)${viaTrainer.error ? ' error: ' + viaTrainer.error : ''}`);
+  const c = viaTrainer.compare;
+  const spread = (x: Spread) => `${(x.median * 100).toFixed(1)}% (quartiles ${(x.q1 * 100).toFixed(1)}% to ${(x.q3 * 100).toFixed(1)}%)`;
+  if (c) {
+    console.log(
+      `  GanTrainer step (public API)  ${fmt(c.trainerMedianMs).padEnd(12)} overhead vs the hand-written loop, same process, ${c.rounds} interleaved rounds:` +
+        ` ${spread(c.overhead)} (target <= 3%${c.overhead.median <= 0.03 ? ': MET' : ': MISSED'})`,
+    );
+    console.log(`    noise floor, loop vs loop: ${spread(c.loopNoise)}; in process CPU time: overhead ${spread(c.cpuOverhead)}, loop vs loop ${spread(c.cpuLoopNoise)}`);
+  } else {
+    console.log(`  GanTrainer step (public API)  error: ${viaTrainer.error ?? 'no comparison'}`);
+  }
   console.log(`  critic step, plain            ${fmt(critic.medianMs)}${critic.error ? ' error: ' + critic.error : ''}`);
   const gpRatio = critic.medianMs != null && criticGp.medianMs != null ? criticGp.medianMs / critic.medianMs : undefined;
   console.log(`  critic step + WGAN-GP penalty ${fmt(criticGp.medianMs).padEnd(12)} ${gpRatio != null ? gpRatio.toFixed(2) + 'x the plain critic step' : '—'} (target <= 2.5x)${criticGp.error ? ' error: ' + criticGp.error : ''}`);
   if (soak?.soak) {
     const s = soak.soak;
     console.log(
-      `  soak: ${s.steps} steps at batch ${soak.batch}: tensors ${s.tensorsAfterWarmup} after ${s.warmupSteps} steps, ${s.tensorsAtEnd} at the end` +
+      `  soak: ${s.steps} steps of ${s.through} at batch ${soak.batch} (${s.seconds} s): tensors ${s.tensorsAfterWarmup} after ${s.warmupSteps} steps, ${s.tensorsAtEnd} at the end` +
         ` (${s.tensorsAtEnd === s.tensorsAfterWarmup ? 'no growth' : 'GROWTH'}); rss ${s.rssAfterWarmupMiB} -> ${s.rssAtEndMiB} MiB (${pct(s.rssAtEndMiB, s.rssAfterWarmupMiB)}, target within 5%)`,
     );
   } else if (soak?.error) {

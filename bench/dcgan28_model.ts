@@ -39,14 +39,18 @@ export function buildDiscriminator(): tf.LayersModel {
   });
 }
 
-/** A plain, hand-written alternating training step: returns a function that runs one D step then one G step. */
-export function makeTrainStep(g: tf.LayersModel, d: tf.LayersModel, batch: number): (real: tf.Tensor) => void {
+/**
+ * A plain, hand-written alternating training step: returns a function that runs one D step then one G step and
+ * reads both losses back from the device (one `data()` call), as the PyTorch reference does with `.item()` and
+ * as gan-kit's trainers do to return their stats: a step is only done once its numbers are on the host.
+ */
+export function makeTrainStep(g: tf.LayersModel, d: tf.LayersModel, batch: number): (real: tf.Tensor) => Promise<[number, number]> {
   const gOpt = tf.train.adam(2e-4, 0.5, 0.999);
   const dOpt = tf.train.adam(2e-4, 0.5, 0.999);
   const gVars = g.trainableWeights.map((w) => w.read() as tf.Variable);
   const dVars = d.trainableWeights.map((w) => w.read() as tf.Variable);
-  return (real: tf.Tensor) => {
-    tf.tidy(() => {
+  return async (real: tf.Tensor) => {
+    const losses = tf.tidy(() => {
       const z = tf.randomNormal([batch, LATENT_DIM]);
       const fake = g.apply(z, { training: true }) as tf.Tensor;
       const dCost = dOpt.minimize(
@@ -66,8 +70,13 @@ export function makeTrainStep(g: tf.LayersModel, d: tf.LayersModel, batch: numbe
         true,
         gVars,
       );
-      dCost?.dispose();
-      gCost?.dispose();
+      return tf.stack([dCost!, gCost!]);
     });
+    try {
+      const values = await losses.data();
+      return [values[0]!, values[1]!];
+    } finally {
+      losses.dispose();
+    }
   };
 }
