@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index';
-import { phaseSplitPlan, subPixelFilter } from '../../src/backend/kernels/conv2d_backprop_input';
+import { filterCacheStats, phaseSplitPlan, subPixelFilter } from '../../src/backend/kernels/conv2d_backprop_input';
 
 interface Case {
   batch: number;
@@ -227,6 +227,72 @@ describe('wasm Conv2DBackpropFilter, Conv2DBackpropInput and BatchMatMul vs the 
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numBytes).toBe(before.numBytes);
     expect(after.numDataBuffers).toBe(before.numDataBuffers);
+  });
+});
+
+describe('wasm Conv2DBackpropInput filter cache', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    await tf.ready();
+  });
+
+  type Shape4 = [number, number, number, number];
+  const attrsFor = (inputShape: Shape4) => ({ strides: [2, 2], pad: 'same', dataFormat: 'NHWC', inputShape });
+  const inputGradient = (dy: tf.Tensor, filter: tf.Tensor, inputShape: Shape4) =>
+    tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrsFor(inputShape)) as tf.Tensor;
+  /** The cpu backend's input gradient for plain arrays (the oracle). */
+  const reference = (dy: Float32Array, dyShape: Shape4, w: Float32Array, wShape: Shape4, inputShape: Shape4) =>
+    onBackend('cpu', () => tf.tidy(() => inputGradient(tf.tensor4d(dy, dyShape), tf.tensor4d(w, wShape), inputShape)));
+
+  // 8 x 8 takes the phase-split form, 7 x 7 (not a multiple of the stride) the stacked form.
+  it.each([8, 7])(
+    'rearranges a filter once while its data stays the same, and again after the variable is updated (%i-pixel square input)',
+    async (size) => {
+      await tf.setBackend('wasm');
+      const next = rng(4242 + size);
+      const wShape: Shape4 = [4, 4, 3, 5];
+      const inputShape: Shape4 = [2, size, size, 3];
+      const dyShape: Shape4 = [2, Math.ceil(size / 2), Math.ceil(size / 2), 5];
+      const w1 = randomArray(4 * 4 * 3 * 5, next);
+      const w2 = randomArray(4 * 4 * 3 * 5, next);
+      const dyData = randomArray(dyShape.reduce((a, b) => a * b, 1), next);
+      const filter = tf.variable(tf.tensor4d(w1, wShape));
+      const dy = tf.tensor4d(dyData, dyShape);
+      const before = { ...filterCacheStats };
+      const a = inputGradient(dy, filter, inputShape);
+      const b = inputGradient(dy, filter, inputShape);
+      expect(filterCacheStats.rearranged - before.rearranged).toBe(1);
+      expect(filterCacheStats.hits - before.hits).toBe(1);
+      tf.tidy(() => filter.assign(tf.tensor4d(w2, wShape)));
+      const c = inputGradient(dy, filter, inputShape);
+      expect(filterCacheStats.rearranged - before.rearranged).toBe(2);
+      const [aData, bData, cData] = (await Promise.all([a.data(), b.data(), c.data()])) as Float32Array[];
+      tf.dispose([a, b, c, dy, filter]);
+      expect(Array.from(bData)).toEqual(Array.from(aData));
+      expectClose(aData, await reference(dyData, dyShape, w1, wShape, inputShape), 'first weights');
+      expectClose(cData, await reference(dyData, dyShape, w2, wShape, inputShape), 'after assign');
+    },
+  );
+
+  it('keeps a reshaped filter (same data, other shape) apart from the original', async () => {
+    await tf.setBackend('wasm');
+    const next = rng(77);
+    const w = randomArray(4 * 4 * 2 * 6, next);
+    const shapeA: Shape4 = [4, 4, 2, 6];
+    const shapeB: Shape4 = [4, 4, 6, 2];
+    const dyA = randomArray(1 * 4 * 4 * 6, next);
+    const dyB = randomArray(1 * 4 * 4 * 2, next);
+    const filter = tf.tensor4d(w, shapeA);
+    const reshaped = tf.reshape(filter, shapeB);
+    const before = filterCacheStats.rearranged;
+    const dyTensors = [tf.tensor4d(dyA, [1, 4, 4, 6]), tf.tensor4d(dyB, [1, 4, 4, 2])];
+    const outA = inputGradient(dyTensors[0]!, filter, [1, 8, 8, 2]);
+    const outB = inputGradient(dyTensors[1]!, reshaped, [1, 8, 8, 6]);
+    expect(filterCacheStats.rearranged - before).toBe(2);
+    const [aData, bData] = (await Promise.all([outA.data(), outB.data()])) as Float32Array[];
+    tf.dispose([outA, outB, filter, reshaped, ...dyTensors]);
+    expectClose(aData, await reference(dyA, [1, 4, 4, 6], w, shapeA, [1, 8, 8, 2]), 'original shape');
+    expectClose(bData, await reference(dyB, [1, 4, 4, 2], w, shapeB, [1, 8, 8, 6]), 'reshaped');
   });
 });
 

@@ -18,6 +18,11 @@
  * each output phase p is instead computed exactly, as its own stride-1 convolution with the taps
  * W[r + s·t], r = (p + P) mod s, and the phases are interleaved by the same depth-to-space step.
  *
+ * The rearranged filters are cached for the last few filter tensors (see {@link rearrangedFilter}): a training
+ * step runs a transposed convolution forward once per generator pass and a convolution's input gradient once per
+ * discriminator pass, all with the same weights until the optimizer updates them, so each version of a filter is
+ * read from the heap and rearranged once instead of once per call.
+ *
  * @internal
  */
 import * as tf from '@tensorflow/tfjs';
@@ -155,6 +160,57 @@ function phaseSplit(backend: WasmBackendLike, dy: tf.TensorInfo, plans: PhasePla
   return depthToSpace(backend, stacked, sh, sw, ci);
 }
 
+/** A filter rearranged for one geometry: the phase-split plans, or else the stacked sub-pixel filter. */
+interface RearrangedFilter {
+  plans: PhasePlan[] | null;
+  stacked: { data: Float32Array; shape: [number, number, number, number] } | null;
+}
+
+/** How many rearranged filters {@link rearrangedFilter} keeps (most recently used first). */
+const FILTER_CACHE_SIZE = 8;
+const filterCache: { dataId: tf.DataId; key: string; filter: RearrangedFilter }[] = [];
+/** Counts of rearrangements and cache hits, for tests. @internal */
+export const filterCacheStats = { rearranged: 0, hits: 0 };
+
+/**
+ * The rearranged filter for `filter` in this geometry, from the cache when the same filter data was rearranged
+ * for the same geometry before. Safe because a tensor's data never changes under its `dataId`: tfjs tensors are
+ * immutable, a variable's `assign` gives it a new `dataId`, and the wasm backend never reuses a `dataId` object.
+ * A reshape shares the `dataId` with another shape, so the shape is part of the key. At most
+ * {@link FILTER_CACHE_SIZE} entries are kept (a DCGAN step uses five filters here), so memory stays bounded.
+ */
+function rearrangedFilter(
+  backend: WasmBackendLike,
+  filter: tf.TensorInfo,
+  filterShape: [number, number, number, number],
+  [sh, sw]: [number, number],
+  [top, left]: [number, number],
+  [h, w]: [number, number],
+  [oh, ow]: [number, number],
+): RearrangedFilter {
+  const key = `${filterShape.join(',')}|${sh},${sw}|${top},${left}|${h},${w}|${oh},${ow}`;
+  const at = filterCache.findIndex((e) => e.dataId === filter.dataId && e.key === key);
+  if (at >= 0) {
+    const entry = filterCache[at]!;
+    if (at > 0) {
+      filterCache.splice(at, 1);
+      filterCache.unshift(entry);
+    }
+    filterCacheStats.hits++;
+    return entry.filter;
+  }
+  const wValues = backend.readSync(filter.dataId) as Float32Array;
+  let plans: PhasePlan[] | null = null;
+  if ((sh > 1 || sw > 1) && h % sh === 0 && w % sw === 0) {
+    plans = phaseSplitPlan(wValues, filterShape, [sh, sw], [top, left], [h, w], [oh, ow]);
+  }
+  const result: RearrangedFilter = { plans, stacked: plans == null ? subPixelFilter(wValues, filterShape, sh, sw) : null };
+  filterCacheStats.rearranged++;
+  filterCache.unshift({ dataId: filter.dataId, key, filter: result });
+  if (filterCache.length > FILTER_CACHE_SIZE) filterCache.length = FILTER_CACHE_SIZE;
+  return result;
+}
+
 /** The kernel function: inputs {dy [B,OH,OW,co], filter [KH,KW,ci,co]} → dx [B,H,W,ci]. */
 export function conv2dBackpropInputWasm(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -181,12 +237,9 @@ export function conv2dBackpropInputWasm(args: {
   const [, oh, ow] = dy.shape;
   const { top, left } = info.padInfo;
 
-  const wValues = backend.readSync(filter.dataId) as Float32Array;
-  if ((sh > 1 || sw > 1) && h % sh === 0 && w % sw === 0) {
-    const plans = phaseSplitPlan(wValues, filterShape, [sh, sw], [top, left], [h, w], [oh, ow]);
-    if (plans != null) return phaseSplit(backend, dy, plans, sh, sw, ci);
-  }
-  const f = subPixelFilter(wValues, filterShape, sh, sw);
+  const rearranged = rearrangedFilter(backend, filter, filterShape, [sh, sw], [top, left], [h, w], [oh, ow]);
+  if (rearranged.plans != null) return phaseSplit(backend, dy, rearranged.plans, sh, sw, ci);
+  const f = rearranged.stacked!;
   const fInfo = backend.makeOutput(f.shape, 'float32');
   (backend.typedArrayFromHeap(fInfo) as Float32Array).set(f.data);
   const [th, tw] = f.shape;
