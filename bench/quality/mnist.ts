@@ -1,8 +1,8 @@
 /**
  * The MNIST part of the quality benchmark: DCGAN and WGAN-GP trained for a fixed number of steps, scored by FID
  * with gan-kit's MNIST classifier features against the 1,500 held-out digits (the classifier's test split, which
- * no model here trained on); and a conditional GAN scored by conditional accuracy, the fraction of samples the
- * classifier reads as the digit that was asked for.
+ * no model here trained on); and a conditional GAN (the cgan recipe of src/cli/recipes.ts) scored by conditional
+ * accuracy, the fraction of samples the classifier reads as the digit that was asked for.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -23,6 +23,7 @@ import {
   type FeatureMoments,
   type MnistBatch,
 } from '../../src/index';
+import { CGAN_RECIPE, acganDiscriminator } from '../../src/cli/recipes';
 
 /** The MNIST models the benchmark trains. */
 export type MnistModel = 'dcgan' | 'wgan-gp' | 'cgan';
@@ -50,9 +51,16 @@ export interface MnistConfig {
 }
 
 export const DEFAULT_MNIST_CONFIG: Record<MnistModel, MnistConfig> = {
-  dcgan: { steps: 1500, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
-  'wgan-gp': { steps: 500, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
-  cgan: { steps: 1500, batchSize: 64, evalSamples: 1000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
+  dcgan: { steps: 1000, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
+  'wgan-gp': { steps: 200, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
+  cgan: {
+    steps: 1250,
+    batchSize: 64,
+    evalSamples: 1000,
+    generatorFilters: CGAN_RECIPE.generatorFilters,
+    discriminatorFilters: CGAN_RECIPE.discriminatorFilters,
+    emaDecay: CGAN_RECIPE.emaDecay,
+  },
 };
 
 /** One MNIST run to do. */
@@ -119,27 +127,6 @@ export async function mnistReference(n: number): Promise<MnistReference> {
   }
 }
 
-/**
- * ACGAN discriminator (Odena, Olah, Shlens 2017, https://arxiv.org/abs/1610.09585) on the trunk of
- * `dcganDiscriminator({ inputShape: [28, 28, 1], baseFilters })`: conv 4x4/2 (f) → LeakyReLU 0.2 → conv 4x4/2
- * (2f) → batch norm → LeakyReLU 0.2 → flatten → two heads, the real/fake logit and 10 class logits.
- */
-export function acganDiscriminator(baseFilters: number): tf.LayersModel {
-  const init = tf.initializers.randomNormal({ mean: 0, stddev: 0.02 });
-  const x = tf.input({ shape: [28, 28, 1] });
-  let h = tf.layers.conv2d({ filters: baseFilters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init }).apply(x) as tf.SymbolicTensor;
-  h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers
-    .conv2d({ filters: 2 * baseFilters, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: init })
-    .apply(h) as tf.SymbolicTensor;
-  h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
-  h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: 1, kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
-  const classLogits = tf.layers.dense({ units: 10, kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: x, outputs: [logits, classLogits], name: 'acgan_discriminator' });
-}
-
 /** Trains and scores one MNIST model. Frees the tensors it creates. */
 export async function runMnistJob(job: MnistJob): Promise<MnistResult> {
   const cfg: MnistConfig = { ...DEFAULT_MNIST_CONFIG[job.model], ...job.config };
@@ -147,15 +134,18 @@ export async function runMnistJob(job: MnistJob): Promise<MnistResult> {
   const generatorOptions = { outputShape: [28, 28, 1] as [number, number, number], latentDim: 100, baseFilters: cfg.generatorFilters };
   const start = performance.now();
   if (job.model === 'cgan') {
-    const generator = conditionalGenerator({ ...generatorOptions, numClasses: 10 });
-    const discriminator = acganDiscriminator(cfg.discriminatorFilters);
+    // The cgan recipe of `gan-kit train cgan` and examples/conditional-gan-mnist.ts (src/cli/recipes.ts).
+    const r = CGAN_RECIPE;
+    const generator = conditionalGenerator({ ...generatorOptions, numClasses: 10, conditioning: r.generatorConditioning });
+    const discriminator = acganDiscriminator([28, 28, 1], cfg.discriminatorFilters, 10);
     const trainer = new ConditionalGanTrainer({
       generator,
       discriminator,
       numClasses: 10,
       latentDim: 100,
-      generatorOptimizer: tf.train.adam(5e-4, 0.5),
-      discriminatorOptimizer: tf.train.adam(5e-4, 0.5),
+      auxiliaryClassifier: { ...r.auxiliaryClassifier },
+      generatorOptimizer: tf.train.adam(r.learningRate, r.beta1),
+      discriminatorOptimizer: tf.train.adam(r.learningRate, r.beta1),
       ema,
       seed: job.seed,
     });

@@ -13,7 +13,7 @@ import { GanKitError, InvalidArgumentError } from '../errors';
 import { hingeLoss } from '../losses/hinge';
 import { SelfAttention2D } from '../layers/self_attention_2d';
 import { SpectralNormalization } from '../layers/spectral_normalization';
-import { conditionalDiscriminator, conditionalGenerator } from '../models/conditional';
+import { conditionalGenerator } from '../models/conditional';
 import { dcganDiscriminator, dcganGenerator } from '../models/dcgan';
 import { patchGanDiscriminator } from '../models/patchgan_discriminator';
 import { resnetGenerator } from '../models/resnet_generator';
@@ -53,7 +53,7 @@ export const RECIPE_DEFAULTS: Record<
   'wgan-gp': { steps: 400, batchSize: 64, sampleEvery: 50, checkpointEvery: 50 },
   sagan: { steps: 600, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
   cyclegan: { steps: 800, batchSize: 4, sampleEvery: 100, checkpointEvery: 100 },
-  cgan: { steps: 1500, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
+  cgan: { steps: 1250, batchSize: 64, sampleEvery: 125, checkpointEvery: 125 },
 };
 
 /** A recipe, built: the trainer, the data, and the images of a sample grid. */
@@ -119,6 +119,44 @@ export function saganDiscriminator(shape: [number, number, number], width: numbe
   x = sn(tf.layers.dense({ units: 1 })).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x, name: 'sagan_discriminator' });
 }
+
+/**
+ * The cgan recipe's discriminator: ACGAN (Odena, Olah, Shlens 2017, https://arxiv.org/abs/1610.09585) on the
+ * trunk of `dcganDiscriminator({ inputShape: [28, 28, 1], baseFilters })`: conv 4x4/2 (f) → LeakyReLU 0.2 →
+ * conv 4x4/2 (2f) → batch norm → LeakyReLU 0.2 → flatten → two dense heads, the real/fake logit and
+ * `numClasses` class logits. It does not see the label: the label enters D's loss through the class head only.
+ */
+export function acganDiscriminator(shape: [number, number, number], baseFilters: number, numClasses = 10): tf.LayersModel {
+  const init = tf.initializers.randomNormal({ mean: 0, stddev: 0.02 });
+  const input = tf.input({ shape });
+  let h = tf.layers.conv2d({ filters: baseFilters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init }).apply(input) as tf.SymbolicTensor;
+  h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .conv2d({ filters: 2 * baseFilters, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: init })
+    .apply(h) as tf.SymbolicTensor;
+  h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
+  h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: 1, kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
+  const classLogits = tf.layers.dense({ units: numClasses, kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: [logits, classLogits], name: 'acgan_discriminator' });
+}
+
+/**
+ * The cgan recipe, shared by `gan-kit train cgan`, examples/conditional-gan-mnist.ts and `npm run bench:quality`
+ * (see docs/benchmarks.md, "Conditional GAN on MNIST"): a generator with class-conditional batch norm (Miyato &
+ * Koyama 2018) and an ACGAN discriminator whose class head learns from real digits only, so that G is pushed
+ * towards digits a classifier of real data reads as the requested class.
+ */
+export const CGAN_RECIPE = {
+  generatorFilters: 32,
+  discriminatorFilters: 16,
+  generatorConditioning: 'batch-norm',
+  learningRate: 5e-4,
+  beta1: 0.5,
+  emaDecay: 0.99,
+  auxiliaryClassifier: { weight: 1, discriminatorFakeWeight: 0 },
+} as const;
 
 function checkSize(size: number): void {
   const ok = [4, 7].some((start) => {
@@ -193,14 +231,21 @@ export async function buildRecipe(settings: RecipeSettings): Promise<BuiltRecipe
       throw new InvalidArgumentError('--data', 'no --data for cgan (it trains on the labelled MNIST digits)', settings.data);
     }
     const data = await mnistDataset({ batchSize, seed, labels: true });
+    const r = CGAN_RECIPE;
     const trainer = new ConditionalGanTrainer({
-      generator: conditionalGenerator({ numClasses: 10, latentDim: LATENT, baseFilters: scaled(width, 32) }),
-      discriminator: conditionalDiscriminator({ numClasses: 10, baseFilters: scaled(width, 16), conditioning: 'concat' }),
+      generator: conditionalGenerator({
+        numClasses: 10,
+        latentDim: LATENT,
+        baseFilters: scaled(width, r.generatorFilters),
+        conditioning: r.generatorConditioning,
+      }),
+      discriminator: acganDiscriminator(shape, scaled(width, r.discriminatorFilters), 10),
       latentDim: LATENT,
       numClasses: 10,
-      generatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999),
-      discriminatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999),
-      ema: { decay: 0.99 },
+      auxiliaryClassifier: { ...r.auxiliaryClassifier },
+      generatorOptimizer: tf.train.adam(r.learningRate, r.beta1, 0.999),
+      discriminatorOptimizer: tf.train.adam(r.learningRate, r.beta1, 0.999),
+      ema: { decay: r.emaDecay },
       seed,
     });
     // Grid rows are classes 0–9 (column k of every row shares its latent code).
