@@ -8,7 +8,13 @@ import type { LearningRateSchedule } from './learning_rate_schedules';
 import { checkBatch, checkModel, inferOutputRange, inputSampleShape, outputSampleShape, shapesCompatible, shapeText } from './model_checks';
 import { trainableVariables } from './optimizer_utils';
 import { resolvePenalties, type DiscriminatorPenalty, type PenaltyContext, type ResolvedPenalty } from './penalties';
+import { Random } from './random';
 import { Trainer, type BaseTrainerOptions, type StepStats } from './trainer';
+
+/** Batches (of 64) on which the EMA generator's batch-norm statistics are recomputed before sampling. */
+export const EMA_CALIBRATION_BATCHES = 4;
+/** Seed of the inputs of that recomputation. */
+const EMA_CALIBRATION_SEED = 0x5eed;
 
 /** Per-role values: one for the generator, one for the discriminator. */
 export interface GeneratorDiscriminatorPair<T> {
@@ -541,9 +547,29 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
     return { loss: adversarial!, classLoss };
   }
 
-  /** The generator to sample from: the EMA copy unless `useEma` is false or there is none. */
+  /**
+   * The generator to sample from: the EMA copy unless `useEma` is false or there is none. The EMA copy's
+   * batch-norm statistics are first recomputed for its own weights when they are stale (see
+   * {@link ExponentialMovingAverage.recalibrateBatchNorm}), on {@link EMA_CALIBRATION_BATCHES} batches of 64
+   * inputs drawn from a fixed seed, so sampling stays deterministic and the training streams are untouched.
+   */
   protected samplingGenerator(useEma: boolean | undefined): tf.LayersModel {
-    return useEma !== false && this.ema ? this.ema.averaged : this.generator;
+    if (useEma === false || !this.ema) return this.generator;
+    if (this.ema.batchNormStale) {
+      const random = new Random(EMA_CALIBRATION_SEED);
+      const batches = Array.from({ length: EMA_CALIBRATION_BATCHES }, () => this.generatorInputs(64, random));
+      try {
+        this.ema.recalibrateBatchNorm(batches);
+      } finally {
+        tf.dispose(batches.flat());
+      }
+    }
+    return this.ema.averaged;
+  }
+
+  /** Inputs of the generator for `n` samples drawn from `random`: `[z]` (conditional trainers add labels). */
+  protected generatorInputs(n: number, random: Random): tf.Tensor[] {
+    return [this.latent.sample(n, random)];
   }
 
   protected override checkpointModels(): Record<string, tf.LayersModel> {

@@ -253,6 +253,14 @@ export class ConditionalGanTrainer extends AdversarialTrainer<LabeledBatch, Cond
     return tf.tensor1d(values, 'int32');
   }
 
+  protected override generatorInputs(n: number, random: Random): tf.Tensor[] {
+    const z = this.latent.sample(n, random);
+    const indices = this.drawLabels(n, random);
+    const labels = formatLabels(indices, this.generatorLabels, this.numClasses);
+    if (labels !== indices) indices.dispose();
+    return [z, labels];
+  }
+
   protected override generate(z: tf.Tensor, labels: tf.Tensor | undefined, training: boolean): tf.Tensor {
     return tf.tidy(() => {
       const y = formatLabels(labels as tf.Tensor1D, this.generatorLabels, this.numClasses);

@@ -64,6 +64,8 @@ export class ExponentialMovingAverage {
   /** Number of {@link ExponentialMovingAverage.update} calls so far (restored from checkpoints). */
   updates = 0;
   private readonly source: tf.LayersModel;
+  /** Value of `updates` when the batch-norm statistics were last recomputed (−1: never). */
+  private calibratedAt = -1;
 
   constructor(source: tf.LayersModel, options: EmaOptions) {
     if (options == null || !(options.decay >= 0 && options.decay < 1)) {
@@ -95,8 +97,67 @@ export class ExponentialMovingAverage {
     });
   }
 
+  /**
+   * Whether the averaged model has batch-normalization layers whose moving statistics do not belong to its
+   * weights yet: {@link ExponentialMovingAverage.update} copies the source's statistics, which were measured
+   * with the source's weights, not the averaged ones (true again after every update until
+   * {@link ExponentialMovingAverage.recalibrateBatchNorm}).
+   */
+  get batchNormStale(): boolean {
+    return this.calibratedAt !== this.updates && batchNormLayers(this.averaged).length > 0;
+  }
+
+  /**
+   * Recomputes the moving statistics of every batch-normalization layer of `averaged` for the averaged weights
+   * ("standing statistics", Brock et al., BigGAN, https://arxiv.org/abs/1809.11096, Appendix C; the
+   * recomputation after weight averaging of Izmailov et al., SWA, https://arxiv.org/abs/1803.05407): runs the
+   * averaged model in training mode on each batch of inputs and sets each layer's moving mean and variance to
+   * the average of the per-batch means and variances (momentum 1 − 1/k on the k-th batch; the layers'
+   * momentum is restored afterwards). Without it, sampling in inference mode normalizes the averaged network's
+   * activations with statistics of another network (the source's), which can cost much of the averaging's gain.
+   *
+   * @param batches - the model's inputs, one entry per batch (a tensor, or a tensor list for several inputs),
+   *   e.g. 4 batches of 64 latent codes; not disposed.
+   */
+  recalibrateBatchNorm(batches: readonly (tf.Tensor | tf.Tensor[])[]): void {
+    const layers = batchNormLayers(this.averaged);
+    if (layers.length > 0 && batches.length > 0) {
+      const saved = layers.map((l) => l.momentum);
+      try {
+        batches.forEach((inputs, k) => {
+          for (const l of layers) l.momentum = 1 - 1 / (k + 1);
+          tf.tidy(() => {
+            this.averaged.apply(inputs, { training: true });
+          });
+        });
+      } finally {
+        layers.forEach((l, i) => (l.momentum = saved[i]!));
+      }
+    }
+    this.calibratedAt = this.updates;
+  }
+
   /** Releases the averaged model's weights. */
   dispose(): void {
     this.averaged.dispose();
   }
+}
+
+/** A layer with batch-norm moving statistics and a writable momentum (tfjs's and gan-kit's conditional one). */
+type MomentumLayer = tf.layers.Layer & { momentum: number };
+
+/** The batch-normalization layers of a model, nested models included. */
+function batchNormLayers(model: tf.LayersModel): MomentumLayer[] {
+  const found: MomentumLayer[] = [];
+  const visit = (layers: tf.layers.Layer[]): void => {
+    for (const layer of layers) {
+      const nested = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
+      if (Array.isArray(nested)) visit(nested);
+      else if (/BatchNormalization$/.test(layer.getClassName()) && typeof (layer as MomentumLayer).momentum === 'number') {
+        found.push(layer as MomentumLayer);
+      }
+    }
+  };
+  visit(model.layers);
+  return found;
 }
