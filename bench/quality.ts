@@ -11,7 +11,7 @@
  * them, with the date, machine, load average and command, into the "Quality benchmark" section of
  * docs/benchmarks.md (not with `--quick` or `--no-docs`).
  *
- *   npm run bench:quality -- [--only mixtures|mnist] [--seeds 3 | --seeds 1,2,3] [--quick] [--jobs 2]
+ *   npm run bench:quality -- [--only mixtures|mnist] [--seeds 3 | --seeds 1,2,3] [--mnist-seeds 1] [--quick] [--jobs 2]
  *                            [--variants ns,ns-r1,rasgan,wgan-gp] [--steps N] [--no-docs] [--docs FILE]
  *                            [--json FILE]
  */
@@ -51,6 +51,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     seeds: { type: 'string', default: '3' },
+    'mnist-seeds': { type: 'string', default: '1' },
     quick: { type: 'boolean', default: false },
     jobs: { type: 'string', default: '2' },
     variants: { type: 'string' },
@@ -68,10 +69,13 @@ function fail(message: string): never {
 
 const only = values.only;
 if (only !== undefined && only !== 'mixtures' && only !== 'mnist') fail(`--only must be 'mixtures' or 'mnist', got '${only}'`);
-const seeds = values.seeds!.includes(',')
-  ? values.seeds!.split(',').map((s) => Number(s.trim()))
-  : Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
-if (seeds.length === 0 || !seeds.every((s) => Number.isInteger(s) && s >= 0)) fail(`--seeds must be a count or a list of integers, got '${values.seeds}'`);
+function parseSeeds(option: string, text: string): number[] {
+  const list = text.includes(',') ? text.split(',').map((s) => Number(s.trim())) : Array.from({ length: Number(text) }, (_, i) => i + 1);
+  if (list.length === 0 || !list.every((s) => Number.isInteger(s) && s >= 0)) fail(`--${option} must be a count or a list of integers, got '${text}'`);
+  return list;
+}
+const seeds = parseSeeds('seeds', values.seeds!);
+const mnistSeeds = parseSeeds('mnist-seeds', values['mnist-seeds']!);
 const jobs = Number(values.jobs);
 if (!Number.isInteger(jobs) || jobs < 1) fail(`--jobs must be an integer >= 1, got '${values.jobs}'`);
 const variants = (values.variants?.split(',').map((v) => v.trim()) ?? DEFAULT_VARIANTS) as VariantName[];
@@ -151,7 +155,7 @@ function mixturesDoc(results: MixtureResult[], timing: PartTiming): string {
   const rows = mixtureRows(results);
   const met = rows.filter((r) => r.targetMet).map((r) => `${r.mixture} / ${VARIANT_LABELS[r.variant]}`);
   return [
-    '### 2-D mixtures (PacGAN protocol)',
+    `### 2-D mixtures (PacGAN protocol)${values.variants === undefined ? '' : `: ${variants.map((v) => VARIANT_LABELS[v]).join(', ')}`}`,
     '',
     measuredLine(timing, results.length),
     '',
@@ -165,8 +169,9 @@ function mixturesDoc(results: MixtureResult[], timing: PartTiming): string {
       `high quality and grid ${MIXTURE_TARGETS.grid.modes}/${MIXTURE_TARGETS.grid.modes} with ≥ ${100 * MIXTURE_TARGETS.grid.highQuality} %, in every seed, ` +
       `within 10 minutes in all. Met by: ${met.length > 0 ? met.join('; ') : 'none'}.`,
     '',
-    'Settings (`bench/quality/mixtures.ts`; every variant uses them, the trainer being `GanTrainer` with the named loss ' +
-      '(R1: γ = ' + mixtureConfig('ring', 'ns-r1').r1Gamma + ' on real samples, every step) or `WganGpTrainer`):',
+    'Settings (`bench/quality/mixtures.ts`), the same for every variant: `GanTrainer` with the non-saturating loss, ' +
+      `the same plus R1 (γ = ${mixtureConfig('ring', 'ns-r1').r1Gamma} on real samples, every step), or \`relativisticLoss()\`; ` +
+      `WGAN-GP: \`WganGpTrainer\` with λ = ${mixtureConfig('ring', 'wgan-gp').gradientPenaltyWeight} and ${mixtureConfig('ring', 'wgan-gp').dSteps} critic steps per generator step:`,
     '',
     '| data | G / D hidden units (MLP, ReLU / LeakyReLU 0.2) | latent (normal) | batch | steps | optimizers | EMA of G |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -191,14 +196,14 @@ function mixturesDoc(results: MixtureResult[], timing: PartTiming): string {
 async function mnistPart(): Promise<{ results: MnistResult[]; reference: MnistReference; timing: PartTiming }> {
   const list: QualityJob[] = [];
   for (const model of MNIST_MODELS) {
-    for (const seed of seeds) {
+    for (const seed of mnistSeeds) {
       const config = quick ? { steps: steps ?? 20, evalSamples: model === 'cgan' ? 200 : 500 } : steps !== undefined ? { steps } : undefined;
       list.push({ kind: 'mnist', model, seed, ...(config ? { config } : {}) } as MnistJob);
     }
   }
   const referenceN = quick ? 500 : DEFAULT_MNIST_CONFIG.dcgan.evalSamples;
   list.push({ kind: 'mnist-reference', n: referenceN });
-  console.log(`\nMNIST: ${list.length} runs (${MNIST_MODELS.join(', ')}; seeds ${seeds.join(', ')}; and the real-data floor), ${jobs} at a time`);
+  console.log(`\nMNIST: ${list.length} runs (${MNIST_MODELS.join(', ')}; seeds ${mnistSeeds.join(', ')}; and the real-data floor), ${jobs} at a time`);
   const { value, timing } = await timed(() =>
     runPool(list, jobs, (job) => runInWorker<QualityJob, MnistResult | MnistReference>(job), (r, _job, done) => {
       if (r.kind === 'mnist-reference') {
@@ -274,7 +279,9 @@ async function main(): Promise<void> {
     console.log(`\n${mixtureTable(results)}\n`);
     const wall = (timing.endedAt.getTime() - timing.startedAt.getTime()) / 1000;
     console.log(`2-D part: ${duration(wall)} wall clock (target: 10 minutes); load average at the end ${timing.loadEnd}`);
-    docs.push({ part: 'mixtures', body: mixturesDoc(results, timing) });
+    // Runs of other variant sets than the default get their own table, so they do not replace the main one.
+    const part = values.variants === undefined ? 'mixtures' : `mixtures-${variants.join('-')}`;
+    docs.push({ part, body: mixturesDoc(results, timing) });
   }
   if (only !== 'mixtures') {
     const { results, reference, timing } = await mnistPart();
