@@ -106,21 +106,31 @@ export interface MixtureConfig {
   evalSamples: number;
 }
 
-/** Settings shared by both mixtures and every variant. */
+/**
+ * Settings shared by both mixtures and every variant. Chosen for the 10-minute budget (2 mixtures × 3 variants ×
+ * 3 seeds, two runs at a time on 2 cores, about 40 s of CPU per ring run and 60 s per grid run): small networks
+ * and batches and many steps did better per CPU second than wide networks and large batches (ring, seed 1:
+ * 32-unit layers, batch 256, 4,000 steps, 97.6 % high quality in 42 s of CPU; 64-unit layers, batch 1,024, 1,500
+ * steps, 96.3 % in 87 s). The cosine decay of the learning rates tightens the modes at the end; its final value
+ * moves single runs by about a point either way (ring, RaSGAN, seed 2: 97.0 % decaying to 1 % of the initial rate,
+ * 97.8 % decaying to 0.2 %; non-saturating, seed 1: 97.6 % and 96.6 %). An EMA decay of 0.999 lagged so far behind
+ * that it scored 33 % where the raw generator scored 97.8 %. With these settings the ring sits at 96–98 % and the
+ * grid at 81–92 % (docs/benchmarks.md): short of the issue's 97 % and 95 %.
+ */
 const BASE_CONFIG: MixtureConfig = {
-  steps: 1500,
+  steps: 4000,
   batchSize: 256,
-  hiddenUnits: [128, 128, 128],
+  hiddenUnits: [32, 32, 32],
   latentDim: 2,
   learningRate: 5e-3,
   dLearningRateFactor: 1,
   dSteps: 1,
   beta1: 0,
   beta2: 0.9,
-  finalLearningRateFactor: 0.05,
+  finalLearningRateFactor: 0.002,
   emaDecay: 0.99,
   r1Gamma: 0.1,
-  gradientPenaltyWeight: 0.1,
+  gradientPenaltyWeight: 1,
   normalize: true,
   evalSamples: 2500,
 };
@@ -128,7 +138,8 @@ const BASE_CONFIG: MixtureConfig = {
 /** Per-mixture changes to {@link BASE_CONFIG}. */
 export const MIXTURE_PRESETS: Record<MixtureName, Partial<MixtureConfig>> = {
   ring: {},
-  grid: { hiddenUnits: [64, 64, 64], batchSize: 1024 },
+  // 25 modes take longer to separate: 73 % high quality after 3,000 steps, 85 % after 4,500 (seed 1).
+  grid: { steps: 6000 },
 };
 
 /** Per-variant changes (applied after the mixture's). */
@@ -136,7 +147,10 @@ export const VARIANT_PRESETS: Record<VariantName, Partial<MixtureConfig>> = {
   ns: {},
   'ns-r1': {},
   rasgan: {},
-  'wgan-gp': {},
+  // The paper's λ = 10, 5 critic steps and Adam(1e-4, 0, 0.9) (and lr 1e-3) left the ring at 1/8 modes after 1,000
+  // steps: a 1-Lipschitz critic is too smooth to resolve modes 0.01 wide in that time. Not in the default run, and
+  // not measured with the current base settings (`--variants wgan-gp`).
+  'wgan-gp': { dSteps: 2 },
 };
 
 /** The settings of one run: base, then the mixture's preset, the variant's, and `overrides`. */
