@@ -9,6 +9,7 @@ import { checkBatch, checkModel, inferOutputRange, inputSampleShape, outputSampl
 import { trainableVariables } from './optimizer_utils';
 import { resolvePenalties, type DiscriminatorPenalty, type PenaltyContext, type ResolvedPenalty } from './penalties';
 import { Random } from './random';
+import { resolveTopK, selectTopK, topKSize, type TopKOptions, type TopKSchedule } from './top_k';
 import { Trainer, type BaseTrainerOptions, type StepStats } from './trainer';
 
 /** Batches (of 64) on which the EMA generator's batch-norm statistics are recomputed before sampling. */
@@ -93,6 +94,19 @@ export interface AdversarialTrainerOptions extends BaseTrainerOptions {
   dataRangeCheck?: DataRangeCheck;
   /** The range real data must lie in, overriding the one inferred from the generator's last activation. */
   outputRange?: readonly [number, number];
+  /**
+   * Top-k training (Sinha et al., "Top-k Training of GANs: Improving GAN Performance by Throwing Away Bad
+   * Samples", NeurIPS 2020, https://arxiv.org/abs/2002.06224), e.g. `{ decay: 0.99, minFraction: 0.5 }`: in each
+   * generator update only the `k` generated samples with the highest discriminator logits (mean logit per sample
+   * for a PatchGAN map) enter the generator's adversarial loss, `k` shrinking from the batch size by `decay`
+   * every `decayEvery` steps down to `minFraction` of the batch (see {@link TopKOptions}, {@link topKSize}). The
+   * loss gets the `k` chosen fake logits `[k, ...]` and all real logits; relativistic average losses then use the
+   * mean of the chosen fake logits. The discriminator's updates and the class loss of an ACGAN still use every
+   * sample, and `generatorLoss` in the stats is the loss over the `k` samples. Default: off (every sample).
+   * @throws {InvalidArgumentError} for out-of-range values, or with a paired relativistic loss
+   *   (`relativisticLoss({ average: false })`), which needs as many fake logits as real ones.
+   */
+  topK?: TopKOptions;
 }
 
 /** The stats a GAN training step returns, as plain numbers. */
@@ -166,6 +180,8 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
   readonly dataRange: readonly [number, number] | undefined;
   /** See {@link AdversarialTrainerOptions.dataRangeCheck}. */
   readonly dataRangeCheck: DataRangeCheck;
+  /** The Top-k schedule, when the `topK` option was given (see {@link AdversarialTrainerOptions.topK}). */
+  readonly topK: TopKSchedule | undefined;
   /** The validated penalties. */
   protected readonly penalties: ResolvedPenalty[];
   private rangeChecked = false;
@@ -194,6 +210,16 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
     }
     this.generatorUsesRealLogits = options.generatorUsesRealLogits ?? !NON_RELATIVISTIC_LOSSES.includes(this.loss.name);
     this.penalties = resolvePenalties(options.penalties);
+    this.topK = options.topK === undefined ? undefined : resolveTopK('topK', options.topK);
+    if (this.topK && this.loss.name.startsWith('relativistic-') && !this.loss.name.startsWith('relativistic-average-')) {
+      throw new InvalidArgumentError(
+        'topK',
+        'no Top-k with a paired relativistic loss',
+        `topK with loss '${this.loss.name}'`,
+        'RGAN pairs fake sample i with real sample i, so it cannot drop fake samples: use relativisticLoss() ' +
+          '(the average form, RaGAN) with topK, or drop topK.',
+      );
+    }
 
     this.dataRangeCheck = options.dataRangeCheck ?? 'error';
     if (!['error', 'warn', 'off'].includes(this.dataRangeCheck)) {
@@ -333,6 +359,14 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
   /** Extra G loss terms from class logits (ACGAN); undefined when there are none. */
   protected generatorClassLoss(_fake: DiscriminatorOutputs, _labels: UpdateLabels): tf.Scalar | undefined {
     return undefined;
+  }
+
+  /**
+   * How many generated samples the next generator update keeps with Top-k training, for a batch of
+   * `batchSize` (the whole batch when `topK` is off). See {@link topKSize}.
+   */
+  topKSize(batchSize: number): number {
+    return this.topK === undefined ? batchSize : topKSize(this.topK, batchSize, this.step);
   }
 
   /** Draws latent codes from the training stream, or checks the caller's. */
@@ -532,8 +566,9 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
       const total = this.update('generator', () => {
         const fakeOut = this.discriminate(this.generate(z, labels.fake, true), labels.fake);
         // D(real) does not depend on G's weights: it only matters for relativistic losses.
-        const realLogits = this.generatorUsesRealLogits ? this.discriminate(real, labels.real).logits : fakeOut.logits;
-        adversarial = tf.keep(this.loss.generatorLoss(realLogits, fakeOut.logits));
+        const fakeLogits = this.topK === undefined ? fakeOut.logits : selectTopK(fakeOut.logits, this.topKSize(z.shape[0]!));
+        const realLogits = this.generatorUsesRealLogits ? this.discriminate(real, labels.real).logits : fakeLogits;
+        adversarial = tf.keep(this.loss.generatorLoss(realLogits, fakeLogits));
         const cls = this.generatorClassLoss(fakeOut, labels);
         if (cls === undefined) return adversarial;
         classLoss = tf.keep(cls);

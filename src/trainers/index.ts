@@ -10,6 +10,8 @@ export type {
   GeneratorDiscriminatorPair,
   UpdateLabels,
 } from './adversarial_trainer';
+export { resolveTopK, selectTopK, topKSize } from './top_k';
+export type { TopKOptions, TopKSchedule } from './top_k';
 export { GanTrainer } from './gan_trainer';
 export type { GanTrainerOptions, GanTrainStepOptions, SampleOptions } from './gan_trainer';
 export { WganGpTrainer } from './wgan_gp_trainer';
