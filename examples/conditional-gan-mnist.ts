@@ -7,7 +7,7 @@
  * digit. At the end, gan-kit's MNIST classifier (trained separately) checks that each sample shows the digit it
  * was asked for. The same recipe is `gan-kit train cgan` and the conditional GAN of `npm run bench:quality`.
  *
- *   npx tsx examples/conditional-gan-mnist.ts [--steps 1250] [--out runs/conditional-gan-mnist] [--resume]
+ *   npx tsx examples/conditional-gan-mnist.ts [--steps 2000] [--out runs/conditional-gan-mnist] [--resume]
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ import {
 
 const { values: args } = parseArgs({
   options: {
-    steps: { type: 'string', default: '1250' }, out: { type: 'string', default: 'runs/conditional-gan-mnist' },
+    steps: { type: 'string', default: '2000' }, out: { type: 'string', default: 'runs/conditional-gan-mnist' },
     resume: { type: 'boolean', default: false }, 'batch-size': { type: 'string', default: '64' },
   },
 });

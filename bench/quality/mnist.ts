@@ -54,7 +54,7 @@ export const DEFAULT_MNIST_CONFIG: Record<MnistModel, MnistConfig> = {
   dcgan: { steps: 1000, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
   'wgan-gp': { steps: 200, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
   cgan: {
-    steps: 1250,
+    steps: 2000,
     batchSize: 64,
     evalSamples: 1000,
     generatorFilters: CGAN_RECIPE.generatorFilters,

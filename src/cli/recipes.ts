@@ -55,7 +55,7 @@ export const RECIPE_DEFAULTS: Record<
   'wgan-gp': { steps: 400, batchSize: 64, sampleEvery: 50, checkpointEvery: 50 },
   sagan: { steps: 600, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
   cyclegan: { steps: 800, batchSize: 4, sampleEvery: 100, checkpointEvery: 100 },
-  cgan: { steps: 1250, batchSize: 64, sampleEvery: 125, checkpointEvery: 125 },
+  cgan: { steps: 2000, batchSize: 64, sampleEvery: 200, checkpointEvery: 200 },
 };
 
 /** A recipe, built: the trainer, the data, and the images of a sample grid. */
