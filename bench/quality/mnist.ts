@@ -52,7 +52,7 @@ export interface MnistConfig {
 
 export const DEFAULT_MNIST_CONFIG: Record<MnistModel, MnistConfig> = {
   dcgan: { steps: 1000, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
-  'wgan-gp': { steps: 200, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
+  'wgan-gp': { steps: 500, batchSize: 64, evalSamples: 5000, generatorFilters: 32, discriminatorFilters: 16, emaDecay: 0.99 },
   cgan: {
     steps: 2000,
     batchSize: 64,
