@@ -19,6 +19,7 @@ import {
   type AdversarialLoss,
   type DiscriminatorPenalty,
   type LearningRateSchedule,
+  type TopKOptions,
 } from '../../src/index';
 
 /** A mixture of equal-weight isotropic 2-D Gaussians. */
@@ -104,6 +105,16 @@ export interface MixtureConfig {
   normalize: boolean;
   /** Generated samples scored (the protocol's 2,500). */
   evalSamples: number;
+  /**
+   * Top-k training of the generator (`GanTrainer`'s `topK` option; Sinha et al. 2020,
+   * https://arxiv.org/abs/2002.06224); undefined: off, as in every preset. Measured with the base settings, it
+   * lowered the high-quality fraction in 6 of 7 runs (γ 0.99 every 20 steps down to ν 0.5 / every 60 steps down
+   * to 0.75): grid non-saturating seed 1 81.2 → 72.0 / 80.0 %, grid NS+R1 seed 2 80.7 → 84.5 / 80.0 %, grid RaSGAN
+   * seed 1 81.8 → 62.1 / 77.2 %, ring non-saturating seed 3 96.0 → 94.4 %, ring NS+R1 seed 3 96.4 → 93.5 %. The
+   * samples it drops are the ones between modes, which then get no gradient to leave: in the two worst grid runs
+   * 15 and 19 % of the samples lay more than 10 std from every centre (6–12 % without Top-k).
+   */
+  topK?: TopKOptions;
 }
 
 /**
@@ -261,6 +272,7 @@ export function buildMixtureTrainer(variant: VariantName, cfg: MixtureConfig, se
     discriminatorSteps: cfg.dSteps,
     learningRateSchedules: schedules,
     dataRangeCheck: 'off',
+    ...(cfg.topK ? { topK: cfg.topK } : {}),
   });
 }
 
