@@ -36,7 +36,7 @@ function num(value: string | undefined, flag: string): number | undefined {
 /** Runs the command line `argv` (without `node` and the script). Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, target, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  if (command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h')) {
     console.log(HELP);
     return command === undefined ? 1 : 0;
   }

@@ -93,5 +93,15 @@ describe('gan-kit command', () => {
     expect(badFolder.code).toBe(2);
     expect(badFolder.out).toMatch(/Cannot read the image folder/);
   });
+
+  it('prints its usage for --help anywhere on the line, and trains nothing', async () => {
+    for (const args of [['--help'], ['train', 'dcgan', '--help'], ['sample', '-h']]) {
+      const help = await run(args);
+      expect(help.code).toBe(0);
+      expect(help.out).toMatch(/^Usage:/m);
+      expect(help.out).toMatch(/gan-kit train <dcgan\|wgan-gp\|sagan\|cyclegan\|cgan>/);
+      expect(help.out).not.toMatch(/Training dcgan/);
+    }
+  });
 });
 
