@@ -54,6 +54,8 @@ export type {
   GeneratorDiscriminatorPair,
   UpdateLabels,
 } from './trainers/adversarial_trainer';
+export { resolveTopK, selectTopK, topKSize } from './trainers/top_k';
+export type { TopKOptions, TopKSchedule } from './trainers/top_k';
 export { GanTrainer } from './trainers/gan_trainer';
 export type { GanTrainerOptions, GanTrainStepOptions, SampleOptions } from './trainers/gan_trainer';
 export { WganGpTrainer } from './trainers/wgan_gp_trainer';
