@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import {
-  classifyDigits, conditionalGenerator, ConditionalGanTrainer, jsonlLogger, listCheckpoints, lossChart,
+  acganDiscriminator, classifyDigits, conditionalGenerator, ConditionalGanTrainer, jsonlLogger, listCheckpoints, lossChart,
   mnistDataset, progressBar, sampleGrid, setupBackend,
 } from './gan-kit';
 
@@ -28,29 +28,10 @@ await setupBackend({ threads: 1 }); // small networks: one wasm thread is faster
 // Batches of { images, labels }: the labels are int32 class ids.
 const data = await mnistDataset({ batchSize: Number(args['batch-size']), seed: 0, labels: true });
 
-/**
- * ACGAN discriminator on the DCGAN trunk (what `dcganDiscriminator({ baseFilters: 16 })` builds for 28x28), with
- * two heads: the real/fake logit and 10 class logits. It does not take the label as an input.
- */
-function acganDiscriminator(baseFilters: number): tf.LayersModel {
-  const init = tf.initializers.randomNormal({ mean: 0, stddev: 0.02 });
-  const images = tf.input({ shape: [28, 28, 1] });
-  let h = tf.layers.conv2d({ filters: baseFilters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init }).apply(images) as tf.SymbolicTensor;
-  h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers
-    .conv2d({ filters: 2 * baseFilters, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: init })
-    .apply(h) as tf.SymbolicTensor;
-  h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
-  h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: 1, kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
-  const classLogits = tf.layers.dense({ units: 10, kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: images, outputs: [logits, classLogits], name: 'acgan_discriminator' });
-}
-
 const trainer = new ConditionalGanTrainer({
   generator: conditionalGenerator({ numClasses: 10, latentDim: 100, baseFilters: 32, conditioning: 'batch-norm' }),
-  discriminator: acganDiscriminator(16),
+  // ACGAN discriminator on the DCGAN trunk: no label input; a real/fake logit and 10 class logits.
+  discriminator: acganDiscriminator({ baseFilters: 16 }),
   numClasses: 10,
   latentDim: 100,
   // D's class head learns from real digits only; G's samples should be read as the requested digit.

@@ -23,7 +23,8 @@ import {
   type FeatureMoments,
   type MnistBatch,
 } from '../../src/index';
-import { CGAN_RECIPE, acganDiscriminator } from '../../src/cli/recipes';
+import { CGAN_RECIPE } from '../../src/cli/recipes';
+import { acganDiscriminator } from '../../src/models/acgan_discriminator';
 
 /** The MNIST models the benchmark trains. */
 export type MnistModel = 'dcgan' | 'wgan-gp' | 'cgan';
@@ -137,7 +138,7 @@ export async function runMnistJob(job: MnistJob): Promise<MnistResult> {
     // The cgan recipe of `gan-kit train cgan` and examples/conditional-gan-mnist.ts (src/cli/recipes.ts).
     const r = CGAN_RECIPE;
     const generator = conditionalGenerator({ ...generatorOptions, numClasses: 10, conditioning: r.generatorConditioning });
-    const discriminator = acganDiscriminator([28, 28, 1], cfg.discriminatorFilters, 10);
+    const discriminator = acganDiscriminator({ inputShape: [28, 28, 1], baseFilters: cfg.discriminatorFilters, numClasses: 10 });
     const trainer = new ConditionalGanTrainer({
       generator,
       discriminator,

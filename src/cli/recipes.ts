@@ -13,6 +13,7 @@ import { GanKitError, InvalidArgumentError } from '../errors';
 import { hingeLoss } from '../losses/hinge';
 import { SelfAttention2D } from '../layers/self_attention_2d';
 import { SpectralNormalization } from '../layers/spectral_normalization';
+import { acganDiscriminator } from '../models/acgan_discriminator';
 import { conditionalGenerator } from '../models/conditional';
 import { dcganDiscriminator, dcganGenerator } from '../models/dcgan';
 import { patchGanDiscriminator } from '../models/patchgan_discriminator';
@@ -123,28 +124,6 @@ export function saganDiscriminator(shape: [number, number, number], width: numbe
 }
 
 /**
- * The cgan recipe's discriminator: ACGAN (Odena, Olah, Shlens 2017, https://arxiv.org/abs/1610.09585) on the
- * trunk of `dcganDiscriminator({ inputShape: [28, 28, 1], baseFilters })`: conv 4x4/2 (f) → LeakyReLU 0.2 →
- * conv 4x4/2 (2f) → batch norm → LeakyReLU 0.2 → flatten → two dense heads, the real/fake logit and
- * `numClasses` class logits. It does not see the label: the label enters D's loss through the class head only.
- */
-export function acganDiscriminator(shape: [number, number, number], baseFilters: number, numClasses = 10): tf.LayersModel {
-  const init = tf.initializers.randomNormal({ mean: 0, stddev: 0.02 });
-  const input = tf.input({ shape });
-  let h = tf.layers.conv2d({ filters: baseFilters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init }).apply(input) as tf.SymbolicTensor;
-  h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers
-    .conv2d({ filters: 2 * baseFilters, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: init })
-    .apply(h) as tf.SymbolicTensor;
-  h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
-  h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: 1, kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
-  const classLogits = tf.layers.dense({ units: numClasses, kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: [logits, classLogits], name: 'acgan_discriminator' });
-}
-
-/**
  * The cgan recipe, shared by `gan-kit train cgan`, examples/conditional-gan-mnist.ts and `npm run bench:quality`
  * (see docs/benchmarks.md, "Conditional GAN on MNIST"): a generator with class-conditional batch norm (Miyato &
  * Koyama 2018) and an ACGAN discriminator whose class head learns from real digits only, so that G is pushed
@@ -244,7 +223,7 @@ export async function buildRecipe(settings: RecipeSettings): Promise<BuiltRecipe
         baseFilters: scaled(width, r.generatorFilters),
         conditioning: r.generatorConditioning,
       }),
-      discriminator: acganDiscriminator(shape, scaled(width, r.discriminatorFilters), 10),
+      discriminator: acganDiscriminator({ inputShape: shape, baseFilters: scaled(width, r.discriminatorFilters), numClasses: 10 }),
       latentDim: LATENT,
       numClasses: 10,
       auxiliaryClassifier: { ...r.auxiliaryClassifier },

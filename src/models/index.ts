@@ -13,6 +13,8 @@ export type { PatchGanDiscriminatorOptions } from './patchgan_discriminator';
 export { unetGenerator } from './unet_generator';
 export type { UnetGeneratorOptions } from './unet_generator';
 export { conditionalDiscriminator, conditionalGenerator } from './conditional';
+export { acganDiscriminator } from './acgan_discriminator';
+export type { AcganDiscriminatorOptions } from './acgan_discriminator';
 export type {
   ConditionalDiscriminatorOptions,
   ConditionalGeneratorOptions,
