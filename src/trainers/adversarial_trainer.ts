@@ -10,7 +10,7 @@ import { trainableVariables } from './optimizer_utils';
 import { resolvePenalties, type DiscriminatorPenalty, type PenaltyContext, type ResolvedPenalty } from './penalties';
 import { Random } from './random';
 import { resolveTopK, selectTopK, topKSize, type TopKOptions, type TopKSchedule } from './top_k';
-import { Trainer, type BaseTrainerOptions, type StepStats } from './trainer';
+import { Trainer, type BaseTrainerOptions, type SaveOptions, type StepStats } from './trainer';
 
 /** Batches (of 64) on which the EMA generator's batch-norm statistics are recomputed before sampling. */
 export const EMA_CALIBRATION_BATCHES = 4;
@@ -590,16 +590,30 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
    */
   protected samplingGenerator(useEma: boolean | undefined): tf.LayersModel {
     if (useEma === false || !this.ema) return this.generator;
-    if (this.ema.batchNormStale) {
-      const random = new Random(EMA_CALIBRATION_SEED);
-      const batches = Array.from({ length: EMA_CALIBRATION_BATCHES }, () => this.generatorInputs(64, random));
-      try {
-        this.ema.recalibrateBatchNorm(batches);
-      } finally {
-        tf.dispose(batches.flat());
-      }
-    }
+    this.refreshEmaBatchNorm();
     return this.ema.averaged;
+  }
+
+  /**
+   * Saves a checkpoint (see {@link Trainer.save}); the EMA generator is saved with batch-norm statistics of its
+   * own weights, so that a model loaded from the checkpoint (e.g. by `gan-kit sample`) draws what
+   * {@link GanTrainer.sample} draws. Training is unaffected: the next EMA update copies the source's statistics.
+   */
+  override async save(dir: string, options?: SaveOptions): Promise<string> {
+    this.refreshEmaBatchNorm();
+    return super.save(dir, options);
+  }
+
+  /** Recomputes the EMA copy's batch-norm statistics when they are stale (fixed-seed inputs; no training stream). */
+  private refreshEmaBatchNorm(): void {
+    if (!this.ema?.batchNormStale) return;
+    const random = new Random(EMA_CALIBRATION_SEED);
+    const batches = Array.from({ length: EMA_CALIBRATION_BATCHES }, () => this.generatorInputs(64, random));
+    try {
+      this.ema.recalibrateBatchNorm(batches);
+    } finally {
+      tf.dispose(batches.flat());
+    }
   }
 
   /** Inputs of the generator for `n` samples drawn from `random`: `[z]` (conditional trainers add labels). */

@@ -9,6 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../helpers/backends';
 import { ConditionalGanTrainer, GanTrainer } from '../../src/index';
 import { ExponentialMovingAverage } from '../../src/trainers/ema';
+import { loadModelFromDir } from '../../src/io/model_files';
+import { resolveCheckpoint } from '../../src/io/checkpoint_store';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function tinyGenerator(): tf.LayersModel {
   const z = tf.input({ shape: [4] });
@@ -86,6 +91,32 @@ describeEachBackend('EMA generator batch-norm statistics', () => {
     expect(tf.memory().numTensors).toBe(before);
     trainer.dispose();
     generator.dispose();
+  });
+
+  it('a checkpoint holds the EMA generator with its own statistics: loaded from disk, it draws what sample draws', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gan-kit-ema-bn-'));
+    const generator = tinyGenerator();
+    const trainer = new GanTrainer({ generator, discriminator: tinyDiscriminator(), latentDim: 4, seed: 1, ema: { decay: 0.5 } });
+    try {
+      divergeSource(generator);
+      trainer.ema!.update();
+      expect(trainer.ema!.batchNormStale).toBe(true);
+      const checkpoint = await trainer.save(dir);
+      // Saving recomputed the statistics (without it, the file would hold the source's 7 and 0.01).
+      expect(trainer.ema!.batchNormStale).toBe(false);
+      const loaded = await loadModelFromDir(join(await resolveCheckpoint(checkpoint), 'generatorEma'));
+      expectCalibrated(loaded);
+      const z = tf.randomNormal([8, 4], 0, 1, 'float32', 5);
+      const fromTrainer = trainer.sample(8, { z });
+      const fromFile = loaded.predict(z) as tf.Tensor;
+      expect(Array.from(fromFile.dataSync())).toEqual(Array.from(fromTrainer.dataSync()));
+      tf.dispose([z, fromTrainer, fromFile]);
+      loaded.dispose();
+    } finally {
+      trainer.dispose();
+      generator.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('recalibrateBatchNorm averages the per-batch statistics (momentum 1 − 1/k)', () => {
