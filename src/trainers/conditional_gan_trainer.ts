@@ -46,11 +46,19 @@ export interface ConditionalGanTrainerOptions extends AdversarialTrainerOptions 
    */
   auxiliaryClassifier?: boolean | AuxiliaryClassifierOptions;
   /**
-   * Labels of the generated samples: `'sampled'` draws classes uniformly (ACGAN, BigGAN), `'real'` reuses the
+   * Labels of the generated samples: `'sampled'` draws classes (uniformly, ACGAN, BigGAN; or from `classPrior`), `'real'` reuses the
    * real batch's labels (pairs each fake with a real of the same class; needs a batch of the same size).
    * Default: `'sampled'`.
    */
   fakeLabels?: 'sampled' | 'real';
+  /**
+   * How often each class is drawn wherever the trainer draws labels itself: generated samples in `'sampled'`
+   * mode, and `sample(n)` without `labels`. `numClasses` non-negative weights (normalised here, so class counts
+   * work as they are). Set it to the class frequencies of the training data when the classes are unbalanced,
+   * e.g. the cluster sizes of a self-conditioned GAN, so that `sample(n)` draws from the data's mixture.
+   * Default: uniform.
+   */
+  classPrior?: readonly number[];
 }
 
 /** Stats of a {@link ConditionalGanTrainer} step. */
@@ -59,6 +67,30 @@ export interface ConditionalGanStepStats extends GanStepStats {
   discriminatorClassLoss?: number;
   /** ACGAN: G's class loss (fakes classified as their requested class). */
   generatorClassLoss?: number;
+}
+
+/**
+ * A function that draws one class index from a {@link Random}: uniform over `numClasses` (one `random.int` per
+ * draw), or, given `prior` (non-negative weights, one per class), by the inverse of its cumulative sum (one
+ * `random.uniform` per draw; the last class with a positive weight takes any rounding left at the top).
+ * @internal
+ */
+export function classDrawer(numClasses: number, prior?: readonly number[]): (random: Random) => number {
+  if (prior === undefined) return (random) => random.int(numClasses);
+  const total = prior.reduce((a, b) => a + b, 0);
+  const cdf = new Float64Array(numClasses);
+  let acc = 0;
+  prior.forEach((p, c) => {
+    acc += p / total;
+    cdf[c] = acc;
+  });
+  const last = prior.reduce((l, p, c) => (p > 0 ? c : l), 0);
+  return (random) => {
+    const u = random.uniform();
+    let c = 0;
+    while (c < last && u >= cdf[c]!) c++;
+    return c;
+  };
 }
 
 /** A batch for `fit`: images and their labels. */
@@ -143,6 +175,10 @@ export class ConditionalGanTrainer extends AdversarialTrainer<LabeledBatch, Cond
   readonly auxiliaryClassifierWeight: number;
   /** See {@link ConditionalGanTrainerOptions.fakeLabels}. */
   readonly fakeLabelMode: 'sampled' | 'real';
+  /** The normalised class probabilities of {@link ConditionalGanTrainerOptions.classPrior}, or undefined (uniform). */
+  readonly classPrior: readonly number[] | undefined;
+  /** Draws one class index (uniform, or from {@link classPrior}). */
+  private readonly drawClass: (random: Random) => number;
   private readonly generatorLabels: LabelFormat;
   private readonly discriminatorLabels: LabelFormat | undefined;
   private readonly discriminatorHasClassHead: boolean;
@@ -158,6 +194,23 @@ export class ConditionalGanTrainer extends AdversarialTrainer<LabeledBatch, Cond
     if (this.fakeLabelMode !== 'sampled' && this.fakeLabelMode !== 'real') {
       throw new InvalidArgumentError('fakeLabels', "'sampled' or 'real'", options.fakeLabels);
     }
+    if (options.classPrior === undefined) {
+      this.classPrior = undefined;
+    } else {
+      const weights = options.classPrior;
+      const valid = Array.isArray(weights) && weights.length === numClasses && weights.every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0);
+      const total = valid ? weights.reduce((a, b) => a + b, 0) : 0;
+      if (!valid || !(total > 0)) {
+        throw new InvalidArgumentError(
+          'classPrior',
+          `${numClasses} finite weights >= 0 (one per class) with a positive sum`,
+          weights,
+          'Pass the class frequencies or counts of the training data, e.g. the sizes returned by kMeans.',
+        );
+      }
+      this.classPrior = weights.map((w) => w / total);
+    }
+    this.drawClass = classDrawer(numClasses, this.classPrior);
     checkArity('generator', this.generator, 2, 1, 'A conditional generator takes [z, labels] and returns samples.');
     checkArity(
       'discriminator',
@@ -246,10 +299,10 @@ export class ConditionalGanTrainer extends AdversarialTrainer<LabeledBatch, Cond
     throw new DTypeError(argument, "int32 class indices or float32 one-hot labels", t.dtype);
   }
 
-  /** Draws `n` uniform class indices from `random`. */
+  /** Draws `n` class indices from `random`: uniform, or from {@link classPrior}. */
   protected drawLabels(n: number, random: Random): tf.Tensor1D {
     const values = new Int32Array(n);
-    for (let i = 0; i < n; i++) values[i] = random.int(this.numClasses);
+    for (let i = 0; i < n; i++) values[i] = this.drawClass(random);
     return tf.tensor1d(values, 'int32');
   }
 

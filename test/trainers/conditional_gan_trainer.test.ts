@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend } from '../helpers/backends';
 import { InvalidArgumentError, ShapeError } from '../../src/errors';
-import { ConditionalGanTrainer } from '../../src/trainers/conditional_gan_trainer';
+import { classDrawer, ConditionalGanTrainer } from '../../src/trainers/conditional_gan_trainer';
 import { Random } from '../../src/trainers/random';
 
 /** Glorot-uniform kernels and zero biases from a seeded stream (tfjs initialisers are not seeded). */
@@ -231,5 +231,50 @@ describeEachBackend('ConditionalGanTrainer input checks', () => {
     expect(() => trainer.sample(2, { labels: 5 })).toThrow(InvalidArgumentError);
     tf.dispose([images, floatIndices, wrongBatch]);
     trainer.dispose();
+  });
+});
+
+describe('classDrawer: class indices from a prior', () => {
+  it('draws each class with its normalised weight (binomial bounds), never a zero-weight class, uniform without a prior', () => {
+    const weights = [3, 0, 1, 6, 0];
+    const draw = classDrawer(5, weights);
+    const random = new Random(11);
+    const n = 40_000;
+    const counts = new Array<number>(5).fill(0);
+    for (let i = 0; i < n; i++) counts[draw(random)]!++;
+    const total = weights.reduce((a, b) => a + b, 0);
+    weights.forEach((w, c) => {
+      const p = w / total;
+      if (p === 0) expect(counts[c]).toBe(0);
+      // Within 5 binomial standard deviations of n·p.
+      else expect(Math.abs(counts[c]! - n * p)).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
+    });
+    const uniform = classDrawer(4);
+    const u = new Array<number>(4).fill(0);
+    for (let i = 0; i < n; i++) u[uniform(random)]!++;
+    u.forEach((count) => expect(Math.abs(count - n / 4)).toBeLessThan(5 * Math.sqrt(n * 0.25 * 0.75)));
+    // A prior on the last class alone never leaves it, whatever uniform is drawn.
+    const last = classDrawer(3, [0, 0, 2]);
+    for (let i = 0; i < 1000; i++) expect(last(random)).toBe(2);
+  });
+});
+
+describeEachBackend('ConditionalGanTrainer classPrior', () => {
+  it('draws the classes of unlabelled samples from the prior, and rejects bad priors', async () => {
+    const options = { generator: conditionalGenerator('oneHot'), discriminator: acganDiscriminator(), latentDim: 4, numClasses: 2, seed: 5 };
+    const onlyOne = new ConditionalGanTrainer({ ...options, classPrior: [0, 7] });
+    expect(onlyOne.classPrior).toEqual([0, 1]);
+    // Same seed: the same latent codes; with a prior on class 1 alone, unlabelled samples are class-1 samples.
+    const drawn = onlyOne.sample(16, { seed: 3 });
+    const ones = onlyOne.sample(16, { seed: 3, labels: 1 });
+    const zeros = onlyOne.sample(16, { seed: 3, labels: 0 });
+    expect(Array.from(await drawn.data())).toEqual(Array.from(await ones.data()));
+    expect(Array.from(await drawn.data())).not.toEqual(Array.from(await zeros.data()));
+    tf.dispose([drawn, ones, zeros]);
+    onlyOne.dispose();
+    for (const bad of [[1], [1, -1], [0, 0], [1, Number.NaN], 'uniform']) {
+      expect(() => new ConditionalGanTrainer({ ...options, classPrior: bad as unknown as number[] })).toThrow(InvalidArgumentError);
+    }
+    expect(() => new ConditionalGanTrainer({ ...options, classPrior: [1, 2, 3] })).toThrow(/classPrior.*2 finite weights/);
   });
 });
