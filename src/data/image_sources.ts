@@ -76,24 +76,66 @@ export function imagesFromPixels(sources: readonly ImageSource[], options: Image
   }
 }
 
+/** Options of {@link tensorDataset}: batching, and optional labels. */
+export interface TensorDatasetOptions extends BatchingOptions {
+  /**
+   * One class index per image (`n` integers ≥ 0: an array, an Int32Array or an int32 tensor `[n]`, not
+   * disposed). With labels the dataset yields `{ images, labels }` batches (labels: int32 `[batch]`) for
+   * `ConditionalGanTrainer`, e.g. the cluster assignments of {@link kMeans} for a self-conditioned GAN.
+   * Default: none (batches of images alone).
+   */
+  labels?: ArrayLike<number> | tf.Tensor1D;
+}
+
+/** A batch of labelled images, as yielded by `tensorDataset(images, { labels })`. */
+export type LabeledImageBatch = {
+  /** `[batch, h, w, c]` float32 images. */
+  images: tf.Tensor4D;
+  /** `[batch]` int32 class indices. */
+  labels: tf.Tensor1D;
+};
+
 /**
  * Batches the rows of an image tensor `[n, h, w, c]` as a `tf.data.Dataset` reshuffled every epoch (the
  * values are copied; `images` is not disposed). For images loaded with {@link imagesFromPixels} or your own.
+ * With `labels`, batches are `{ images, labels }` (the same rows of both).
  *
  * @example
  * ```ts
  * const data = await tensorDataset(imagesFromPixels(elements, { size: 32 }), { batchSize: 16, seed: 0 });
+ * const labelled = await tensorDataset(images, { labels: [0, 1, 1, 0], batchSize: 2 }); // { images, labels }
  * ```
- * @throws {InvalidArgumentError} for a tensor that is not rank 4, or a batch larger than `n` (with
- *   `dropRemainder`, the default).
+ * @throws {InvalidArgumentError} for a tensor that is not rank 4, labels that are not `n` integers ≥ 0, or a
+ *   batch larger than `n` (with `dropRemainder`, the default).
  */
-export async function tensorDataset(images: tf.Tensor4D, options: BatchingOptions = {}): Promise<tf.data.Dataset<tf.Tensor4D>> {
+export async function tensorDataset(images: tf.Tensor4D, options: TensorDatasetOptions & { labels: ArrayLike<number> | tf.Tensor1D }): Promise<tf.data.Dataset<LabeledImageBatch>>;
+export async function tensorDataset(images: tf.Tensor4D, options?: BatchingOptions & { labels?: undefined }): Promise<tf.data.Dataset<tf.Tensor4D>>;
+export async function tensorDataset(images: tf.Tensor4D, options?: TensorDatasetOptions): Promise<tf.data.Dataset<tf.Tensor4D | LabeledImageBatch>>;
+export async function tensorDataset(images: tf.Tensor4D, options: TensorDatasetOptions = {}): Promise<tf.data.Dataset<tf.Tensor4D | LabeledImageBatch>> {
   if (!(images instanceof tf.Tensor) || images.rank !== 4) {
     throw new InvalidArgumentError('images', 'a tensor [n, height, width, channels]', images);
   }
   const [n, h, w, c] = images.shape;
+  let labels: Int32Array | undefined;
+  if (options.labels !== undefined) {
+    const given = options.labels;
+    const values = given instanceof tf.Tensor ? await given.data() : given;
+    const ok =
+      (given instanceof tf.Tensor ? given.rank === 1 : typeof values?.length === 'number') &&
+      values.length === n &&
+      Array.prototype.every.call(values, (v: number) => Number.isInteger(v) && v >= 0);
+    if (!ok) {
+      const actual = given instanceof tf.Tensor ? `a tensor of shape [${given.shape.join(', ')}]` : given;
+      throw new InvalidArgumentError('options.labels', `${n} class indices (integers >= 0), one per image`, actual);
+    }
+    labels = Int32Array.from(values as ArrayLike<number>);
+  }
   const values = (await images.data()) as Float32Array;
   const batching = resolveBatching(options, n, 'images');
   const rowSize = h * w * c;
-  return batchedDataset(n, batching, (rows) => tf.tensor4d(gatherRows(values, rowSize, rows), [rows.length, h, w, c]));
+  return batchedDataset<tf.Tensor4D | LabeledImageBatch>(n, batching, (rows) => {
+    const batch = tf.tensor4d(gatherRows(values, rowSize, rows), [rows.length, h, w, c]);
+    if (labels === undefined) return batch;
+    return { images: batch, labels: tf.tensor1d(Int32Array.from(rows, (i) => labels![i]!), 'int32') };
+  });
 }

@@ -163,3 +163,44 @@ describe('image folders', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('tensorDataset with labels', () => {
+  it('yields { images, labels } batches whose labels belong to the same rows, every epoch, without leaks', async () => {
+    const before = tf.memory().numTensors;
+    // Image i is filled with the value i, and its label is (7·i) mod 5: each batch's labels follow from its images.
+    const n = 12;
+    const images = tf.tidy(() => tf.range(0, n).reshape([n, 1, 1, 1]).tile([1, 2, 2, 1])) as tf.Tensor4D;
+    const labelValues = Array.from({ length: n }, (_, i) => (7 * i) % 5);
+    for (const labels of [labelValues, Int32Array.from(labelValues), tf.tensor1d(labelValues, 'int32')]) {
+      const data = await tensorDataset(images, { labels, batchSize: 4, seed: 1 });
+      for (let epoch = 0; epoch < 2; epoch++) {
+        const batches = await data.toArray();
+        expect(batches).toHaveLength(3);
+        const seen: number[] = [];
+        for (const b of batches) {
+          expect(b.images.shape).toEqual([4, 2, 2, 1]);
+          expect(b.labels.dtype).toBe('int32');
+          const pixels = await b.images.data();
+          const rows = [0, 1, 2, 3].map((r) => Math.round(pixels[r * 4]!));
+          expect(Array.from(await b.labels.data())).toEqual(rows.map((i) => (7 * i) % 5));
+          seen.push(...rows);
+        }
+        expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+        tf.dispose(batches as unknown as tf.TensorContainer);
+      }
+      if (labels instanceof tf.Tensor) labels.dispose();
+    }
+    images.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects labels that are not one integer >= 0 per image, naming options.labels', async () => {
+    const images = tf.zeros([3, 2, 2, 1]) as tf.Tensor4D;
+    const wrongRank = tf.zeros([3, 1], 'int32');
+    for (const labels of [[0, 1], [0, 1, -1], [0, 1.5, 2], wrongRank]) {
+      await expect(tensorDataset(images, { labels: labels as number[] })).rejects.toThrow(InvalidArgumentError);
+    }
+    await expect(tensorDataset(images, { labels: [0, 1] })).rejects.toThrow(/options\.labels: expected 3 class indices/);
+    tf.dispose([images, wrongRank]);
+  });
+});
