@@ -126,12 +126,14 @@ export type { ImageGridOptions, RgbaImage } from './io/save_image_grid';
 export { interpolateLatents, lerp, slerp } from './io/latent_interpolation';
 export type { InterpolateLatentsOptions } from './io/latent_interpolation';
 
-// data: in-memory images (canvas pixels, tensors) as tf.data pipelines. The MNIST and image-folder loaders read
-// files (and the MNIST JSON of the `mnist` package) and are Node-only.
+// data: in-memory images (canvas pixels, tensors) as tf.data pipelines, and k-means clustering. The MNIST and
+// image-folder loaders read files (and the MNIST JSON of the `mnist` package) and are Node-only.
 export type { BatchingOptions } from './data/array_batches';
 export type { ImagePreprocessOptions, RgbaPixels } from './data/image_preprocess';
 export { imagesFromPixels, tensorDataset } from './data/image_sources';
 export type { ImageSource } from './data/image_sources';
+export { kMeans } from './data/kmeans';
+export type { KMeansOptions, KMeansResult } from './data/kmeans';
 
 // metrics: FID/KID/IS, precision/recall, mode coverage, and the shipped MNIST classifier (embedded in the bundle;
 // `loadMnistClassifier({ directory })` alone reads files and is Node-only).

@@ -11,3 +11,5 @@ export { imageFolder, IMAGE_EXTENSIONS, loadImageFolder } from './image_folder';
 export type { ImageFolderOptions, LoadedImageFolder, LoadImageFolderOptions } from './image_folder';
 export { imagesFromPixels, tensorDataset } from './image_sources';
 export type { ImageSource } from './image_sources';
+export { kMeans } from './kmeans';
+export type { KMeansOptions, KMeansResult } from './kmeans';
