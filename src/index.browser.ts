@@ -131,6 +131,7 @@ export type { InterpolateLatentsOptions } from './io/latent_interpolation';
 export type { BatchingOptions } from './data/array_batches';
 export type { ImagePreprocessOptions, RgbaPixels } from './data/image_preprocess';
 export { imagesFromPixels, tensorDataset } from './data/image_sources';
+export type { LabeledImageBatch, TensorDatasetOptions } from './data/image_sources';
 export type { ImageSource } from './data/image_sources';
 export { kMeans } from './data/kmeans';
 export type { KMeansOptions, KMeansResult } from './data/kmeans';

@@ -6,9 +6,10 @@
  * @internal
  */
 import * as tf from '@tensorflow/tfjs';
-import { mnistDataset } from '../data/mnist';
+import { loadMnist, mnistDataset } from '../data/mnist';
+import { tensorDataset } from '../data/image_sources';
 import { mnistDomains } from '../data/mnist_domains';
-import { imageFolder } from '../data/image_folder';
+import { imageFolder, loadImageFolder } from '../data/image_folder';
 import { GanKitError, InvalidArgumentError } from '../errors';
 import { hingeLoss } from '../losses/hinge';
 import { SelfAttention2D } from '../layers/self_attention_2d';
@@ -24,6 +25,7 @@ import { CycleGanTrainer } from '../trainers/cycle_gan_trainer';
 import { GanTrainer } from '../trainers/gan_trainer';
 import type { Trainer } from '../trainers/trainer';
 import { WganGpTrainer } from '../trainers/wgan_gp_trainer';
+import { runClusters } from './clusters';
 
 /** The model names of `gan-kit train`. */
 export const RECIPE_NAMES = ['dcgan', 'wgan-gp', 'sagan', 'cyclegan', 'cgan'] as const;
@@ -42,6 +44,17 @@ export interface RecipeSettings {
   /** Width multiplier of the networks (1 = the defaults below). */
   width: number;
   seed: number;
+  /**
+   * dcgan only: number of k-means clusters of the training images that condition G and D (a self-conditioned
+   * GAN; see {@link DCGAN_RECIPE}); 0 or absent: a plain DCGAN (runs made before 0.x have no such field).
+   */
+  clusters?: number;
+}
+
+/** Where a recipe is built: the run directory (for its cluster file) and whether the run is resumed. */
+export interface RecipeContext {
+  runDir: string;
+  resume: boolean;
 }
 
 /** Defaults per model: chosen so that each trains in minutes on two CPU cores (see docs/benchmarks.md). */
@@ -124,6 +137,30 @@ export function saganDiscriminator(shape: [number, number, number], width: numbe
 }
 
 /**
+ * The dcgan recipe of the main job (`npx gan-kit train dcgan`, see docs/benchmarks.md): DCGAN networks and Adam
+ * settings, self-conditioned on clusters of the training images. A GAN fed one continuous latent space must
+ * put some samples between the digit classes; giving G and D a cluster label found without any class labels
+ * (k-means on the pixels: Logo-GAN, Sage et al. 2018, https://arxiv.org/abs/1712.04407; self-conditioned GAN,
+ * Liu et al. 2020, https://arxiv.org/abs/2006.10728) lets G draw each cluster from its own batch-norm
+ * statistics, and D's class head (trained on real images only) tells G which cluster a sample looks like.
+ * Unconditional sampling draws a cluster with its frequency in the data, then a latent code.
+ * `--clusters 0` trains the plain DCGAN.
+ */
+export const DCGAN_RECIPE = {
+  /** Clusters of the built-in MNIST digits (folders: 0, a plain DCGAN, unless --clusters is given). */
+  clusters: 30,
+  generatorFilters: 32,
+  discriminatorFilters: 16,
+  learningRate: 5e-4,
+  beta1: 0.5,
+  // The EMA starts at step 250 (averaging in the first, poor weights held the samples back for ~1,000 steps) and
+  // averages over ~140 steps (0.995) rather than ~70 (0.99): 60.5 % against 57.4 % at step 2,500 for the plain
+  // DCGAN (docs/benchmarks.md). Sampling recomputes the EMA copy's batch-norm statistics.
+  ema: { decay: 0.995, startStep: 250 },
+  auxiliaryClassifier: { weight: 1, discriminatorFakeWeight: 0 },
+} as const;
+
+/**
  * The cgan recipe, shared by `gan-kit train cgan`, examples/conditional-gan-mnist.ts and `npm run bench:quality`
  * (see docs/benchmarks.md, "Conditional GAN on MNIST"): a generator with class-conditional batch norm (Miyato &
  * Koyama 2018) and an ACGAN discriminator whose class head learns from real digits only, so that G is pushed
@@ -166,26 +203,74 @@ async function cycleGanFolders(dir: string, settings: RecipeSettings): Promise<t
   return tf.data.zip({ a: dataA, b: dataB }) as unknown as tf.data.Dataset<tf.TensorContainer>;
 }
 
+/** The dcgan recipe with `clusters` > 0: see {@link DCGAN_RECIPE}. */
+async function selfConditionedDcgan(settings: RecipeSettings, context: RecipeContext, shape: [number, number, number]): Promise<BuiltRecipe> {
+  const { width, seed, batchSize } = settings;
+  const k = settings.clusters!;
+  if (settings.data !== undefined) checkSize(settings.size);
+  const { images } =
+    settings.data === undefined ? await loadMnist() : await loadImageFolder(settings.data, { size: settings.size, channels: settings.channels });
+  let data: tf.data.Dataset<tf.TensorContainer>;
+  let sizes: number[];
+  try {
+    const clusters = await runClusters(images, { k, seed, runDir: context.runDir, resume: context.resume });
+    sizes = clusters.sizes;
+    data = (await tensorDataset(images, { labels: clusters.assignments, batchSize, seed })) as unknown as tf.data.Dataset<tf.TensorContainer>;
+  } finally {
+    images.dispose();
+  }
+  const r = DCGAN_RECIPE;
+  const trainer = new ConditionalGanTrainer({
+    generator: conditionalGenerator({
+      outputShape: shape,
+      numClasses: k,
+      latentDim: LATENT,
+      baseFilters: scaled(width, r.generatorFilters),
+      conditioning: 'batch-norm',
+    }),
+    discriminator: acganDiscriminator({ inputShape: shape, baseFilters: scaled(width, r.discriminatorFilters), numClasses: k }),
+    latentDim: LATENT,
+    numClasses: k,
+    auxiliaryClassifier: { ...r.auxiliaryClassifier },
+    // Each generated sample gets the cluster of a real image of the batch, so clusters are drawn as often as
+    // they occur; sampling draws them from the same frequencies.
+    fakeLabels: 'real',
+    classPrior: sizes,
+    generatorOptimizer: tf.train.adam(r.learningRate, r.beta1, 0.999),
+    discriminatorOptimizer: tf.train.adam(r.learningRate, r.beta1, 0.999),
+    ema: { ...r.ema },
+    seed,
+  });
+  return {
+    trainer,
+    data,
+    grid: (t) => (t as ConditionalGanTrainer).sample(64, { seed: 0 }),
+    gridRows: 8,
+    keys: ['discriminatorLoss', 'generatorLoss'],
+    imageShape: shape,
+  };
+}
+
 /** Builds the trainer and data of a recipe. */
-export async function buildRecipe(settings: RecipeSettings): Promise<BuiltRecipe> {
+export async function buildRecipe(settings: RecipeSettings, context: RecipeContext = { runDir: '.', resume: false }): Promise<BuiltRecipe> {
   const { model, width, seed, batchSize } = settings;
   const shape: [number, number, number] = settings.data === undefined ? [28, 28, 1] : [settings.size, settings.size, settings.channels];
   const gridZ = (trainer: Trainer, n = 64): tf.Tensor => (trainer as GanTrainer).sample(n, { seed: 0 });
+
+  if (model === 'dcgan' && (settings.clusters ?? 0) > 0) return selfConditionedDcgan(settings, context, shape);
 
   if (model === 'dcgan' || model === 'wgan-gp' || model === 'sagan') {
     const data = settings.data === undefined ? await mnistDataset({ batchSize, seed }) : await folderImages(settings.data, settings);
     let trainer: Trainer;
     if (model === 'dcgan') {
+      const r = DCGAN_RECIPE;
       trainer = new GanTrainer({
-        generator: dcganGenerator({ outputShape: shape, latentDim: LATENT, baseFilters: scaled(width, 32) }),
-        discriminator: dcganDiscriminator({ inputShape: shape, baseFilters: scaled(width, 16) }),
+        generator: dcganGenerator({ outputShape: shape, latentDim: LATENT, baseFilters: scaled(width, r.generatorFilters) }),
+        discriminator: dcganDiscriminator({ inputShape: shape, baseFilters: scaled(width, r.discriminatorFilters) }),
         latentDim: LATENT,
-        generatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999),
-        discriminatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999),
-        // The EMA starts at step 250 (averaging in the first, poor weights held the samples back for ~1,000
-        // steps) and averages over ~140 steps (0.995) rather than ~70 (0.99): 60.5 % against 57.4 % at step
-        // 2,500 (docs/benchmarks.md). Sampling recomputes the EMA copy's batch-norm statistics.
-        ema: { decay: 0.995, startStep: 250 },
+        generatorOptimizer: tf.train.adam(r.learningRate, r.beta1, 0.999),
+        discriminatorOptimizer: tf.train.adam(r.learningRate, r.beta1, 0.999),
+        ema: { ...r.ema },
         seed,
       });
     } else if (model === 'wgan-gp') {

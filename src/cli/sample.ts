@@ -14,7 +14,9 @@ import { nodeFs } from '../io/node_fs';
 import { saveImageGrid } from '../io/save_image_grid';
 import { mnistDomains } from '../data/mnist_domains';
 import { normalLatent } from '../trainers/latent';
+import { classDrawer } from '../trainers/conditional_gan_trainer';
 import { Random } from '../trainers/random';
+import { readClusterFile } from './clusters';
 import type { RecipeSettings } from './recipes';
 import { RUN_FILES } from './train';
 
@@ -93,7 +95,15 @@ export async function sample(options: SampleCommandOptions): Promise<string> {
   }
   const count = z.shape[0]!;
   const inputs: tf.Tensor[] = [z];
-  if (generator.inputs.length === 2) {
+  if (generator.inputs.length === 2 && (settings.clusters ?? 0) > 0) {
+    // Self-conditioned dcgan: clusters drawn as often as they occur in the data (one per row for interpolations).
+    const { sizes } = await readClusterFile(options.run);
+    const draw = classDrawer(sizes.length, sizes);
+    const labelRandom = new Random(seed + 1);
+    const perRow = Array.from({ length: rows }, () => draw(labelRandom));
+    const labels = Array.from({ length: count }, (_, i) => (options.interpolate ? perRow[Math.floor(i / cols)]! : draw(labelRandom)));
+    inputs.push(tf.tensor2d(labels, [count, 1], 'int32'));
+  } else if (generator.inputs.length === 2) {
     // Conditional: one digit class per row (interpolations) or per position (0, 1, 2, … repeating).
     inputs.push(tf.tensor2d(Array.from({ length: count }, (_, i) => (options.interpolate ? Math.floor(i / cols) : i) % 10), [count, 1], 'int32'));
   }

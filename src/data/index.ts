@@ -10,6 +10,7 @@ export type { DecodeLimits, ImageFormat } from './image_decode';
 export { imageFolder, IMAGE_EXTENSIONS, loadImageFolder } from './image_folder';
 export type { ImageFolderOptions, LoadedImageFolder, LoadImageFolderOptions } from './image_folder';
 export { imagesFromPixels, tensorDataset } from './image_sources';
+export type { LabeledImageBatch, TensorDatasetOptions } from './image_sources';
 export type { ImageSource } from './image_sources';
 export { kMeans } from './kmeans';
 export type { KMeansOptions, KMeansResult } from './kmeans';

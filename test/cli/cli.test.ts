@@ -4,7 +4,7 @@
  * `npm test` builds first; run `npm run build` before running this file alone.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,13 +30,24 @@ describe('gan-kit command', () => {
     const out = join(tmp, 'dcgan');
     const first = await run(['train', 'dcgan', '--steps', '2', '--batch-size', '8', '--out', out, '--sample-every', '1', '--eval-every', '2']);
     expect(first.code).toBe(0);
-    expect(first.out).toMatch(/Training dcgan on MNIST \(built in\) with the wasm backend \(1 thread\) until step 2 or for 9\.5 minutes/);
+    expect(first.out).toMatch(
+      /Training dcgan \(self-conditioned on 30 k-means clusters of the images; --clusters 0 for a plain DCGAN\) on MNIST \(built in\) with the wasm backend \(1 thread\) until step 2 or for 9\.5 minutes/,
+    );
     expect(first.out).toMatch(/step 2 at \d+:\d\d: [\d.]+% of 256 samples recognisable \(confidence > 0\.9\), \d+ digits present/);
     expect(first.out).toMatch(/2\/2\s+100%\s+[\d.]+ ms\/step\s+ETA 00:00\s+discriminatorLoss/);
     expect(first.out).toMatch(/Recognisable digits: [\d.]+% of 256 samples/);
     expect(first.out).toContain(join(out, 'samples'));
     checkRunFiles(out, 2, GRID);
     expect(pngSize(join(out, 'samples', 'final-256.png'))).toEqual([16 * 28 + 17 * 2, 16 * 28 + 17 * 2]);
+    // The clusters of the 10,000 digits are kept with the run: sizes that match the assignments.
+    const clusterFile = join(out, 'clusters.json');
+    const clusters = JSON.parse(readFileSync(clusterFile, 'utf8')) as { k: number; count: number; sizes: number[]; assignments: number[] };
+    expect([clusters.k, clusters.count, clusters.assignments.length]).toEqual([30, 10000, 10000]);
+    const counted = new Array<number>(30).fill(0);
+    clusters.assignments.forEach((a) => counted[a]!++);
+    expect(clusters.sizes).toEqual(counted);
+    expect(counted.every((c) => c > 0)).toBe(true);
+    expect((JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { clusters: number }).clusters).toBe(30);
     // Without --resume an existing run is refused; with it, training continues from step 2.
     const refused = await run(['train', 'dcgan', '--steps', '3', '--out', out]);
     expect(refused.code).toBe(2);
@@ -45,6 +56,14 @@ describe('gan-kit command', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.out).toContain('Resumed dcgan from step 2');
     checkRunFiles(out, 3, GRID);
+    // The resumed run trained on the same clusters (read back, not recomputed).
+    expect(readFileSync(clusterFile, 'utf8')).toBe(JSON.stringify(clusters));
+    // A self-conditioned run cannot resume without its clusters.
+    renameSync(clusterFile, `${clusterFile}.away`);
+    const lost = await run(['train', 'dcgan', '--steps', '4', '--out', out, '--resume']);
+    renameSync(`${clusterFile}.away`, clusterFile);
+    expect(lost.code).toBe(2);
+    expect(lost.out).toMatch(/clusters\.json is missing or unreadable/);
   });
 
   it('Ctrl-C (SIGINT) stops after the current step and saves a checkpoint', async () => {
@@ -92,6 +111,12 @@ describe('gan-kit command', () => {
     const badFolder = await run(['train', 'dcgan', '--data', join(tmp, 'no-such-folder'), '--out', join(tmp, 'x')]);
     expect(badFolder.code).toBe(2);
     expect(badFolder.out).toMatch(/Cannot read the image folder/);
+    const clustersForCgan = await run(['train', 'cgan', '--clusters', '10', '--out', join(tmp, 'z')]);
+    expect(clustersForCgan.code).toBe(2);
+    expect(clustersForCgan.out).toMatch(/--clusters: expected no --clusters except for dcgan, got 10/);
+    const negative = await run(['train', 'dcgan', '--clusters=2.5', '--out', join(tmp, 'z')]);
+    expect(negative.code).toBe(2);
+    expect(negative.out).toMatch(/--clusters: expected an integer >= 0 \(0: a plain DCGAN\), got 2\.5/);
   });
 
   it('prints its usage for --help anywhere on the line, and trains nothing', async () => {

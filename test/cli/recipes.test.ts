@@ -3,7 +3,7 @@
  * on a CycleGAN run. `npm test` builds first; run `npm run build` before running this file alone.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,23 @@ beforeAll(async () => {
 const GRID = [8 * 28 + 9 * 2, 8 * 28 + 9 * 2] as [number, number];
 
 describe('gan-kit train (other models)', () => {
+  it('train dcgan --clusters 0: the plain DCGAN (one generator input, no clusters file), sampled by gan-kit sample', async () => {
+    const out = join(tmp, 'plain-dcgan');
+    const r = await run(['train', 'dcgan', '--clusters', '0', '--steps', '1', '--batch-size', '4', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Training dcgan on MNIST \(built in\)/);
+    checkRunFiles(out, 1, GRID);
+    expect(existsSync(join(out, 'clusters.json'))).toBe(false);
+    const model = JSON.parse(readFileSync(join(out, 'checkpoints', 'ckpt-00000001', 'generatorEma', 'model.json'), 'utf8')) as {
+      modelTopology: { model_config?: { config: { input_layers: unknown[] } }; config?: { input_layers: unknown[] } };
+    };
+    const topology = model.modelTopology.model_config ?? model.modelTopology;
+    expect(topology.config!.input_layers).toHaveLength(1);
+    const grid = join(tmp, 'plain.png');
+    expect((await run(['sample', out, '--n', '4', '--out', grid])).code).toBe(0);
+    expect(pngSize(grid)).toEqual([2 * 28 + 3 * 2, 2 * 28 + 3 * 2]);
+  });
+
   it('train wgan-gp, sagan and cyclegan: one step each writes grids, log, chart and a checkpoint; sample translates', async () => {
     for (const model of ['wgan-gp', 'sagan']) {
       const out = join(tmp, model);
