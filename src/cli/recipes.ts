@@ -148,7 +148,7 @@ export function saganDiscriminator(shape: [number, number, number], width: numbe
  */
 export const DCGAN_RECIPE = {
   /** Clusters of the built-in MNIST digits (folders: 0, a plain DCGAN, unless --clusters is given). */
-  clusters: 30,
+  clusters: 60,
   generatorFilters: 32,
   discriminatorFilters: 16,
   learningRate: 5e-4,

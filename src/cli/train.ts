@@ -36,7 +36,7 @@ export interface TrainCommandOptions {
   minutes?: number;
   /**
    * dcgan: k-means clusters of the training images that condition the networks (a self-conditioned GAN, see
-   * `DCGAN_RECIPE`); 0 trains a plain DCGAN. Default: 30 on the built-in MNIST, 0 with `--data`. New runs only
+   * `DCGAN_RECIPE`); 0 trains a plain DCGAN. Default: 60 on the built-in MNIST, 0 with `--data`. New runs only
    * (a resumed run keeps its own).
    */
   clusters?: number;

@@ -31,7 +31,7 @@ describe('gan-kit command', () => {
     const first = await run(['train', 'dcgan', '--steps', '2', '--batch-size', '8', '--out', out, '--sample-every', '1', '--eval-every', '2']);
     expect(first.code).toBe(0);
     expect(first.out).toMatch(
-      /Training dcgan \(self-conditioned on 30 k-means clusters of the images; --clusters 0 for a plain DCGAN\) on MNIST \(built in\) with the wasm backend \(1 thread\) until step 2 or for 9\.5 minutes/,
+      /Training dcgan \(self-conditioned on 60 k-means clusters of the images; --clusters 0 for a plain DCGAN\) on MNIST \(built in\) with the wasm backend \(1 thread\) until step 2 or for 9\.5 minutes/,
     );
     expect(first.out).toMatch(/step 2 at \d+:\d\d: [\d.]+% of 256 samples recognisable \(confidence > 0\.9\), \d+ digits present/);
     expect(first.out).toMatch(/2\/2\s+100%\s+[\d.]+ ms\/step\s+ETA 00:00\s+discriminatorLoss/);
@@ -42,12 +42,12 @@ describe('gan-kit command', () => {
     // The clusters of the 10,000 digits are kept with the run: sizes that match the assignments.
     const clusterFile = join(out, 'clusters.json');
     const clusters = JSON.parse(readFileSync(clusterFile, 'utf8')) as { k: number; count: number; sizes: number[]; assignments: number[] };
-    expect([clusters.k, clusters.count, clusters.assignments.length]).toEqual([30, 10000, 10000]);
-    const counted = new Array<number>(30).fill(0);
+    expect([clusters.k, clusters.count, clusters.assignments.length]).toEqual([60, 10000, 10000]);
+    const counted = new Array<number>(60).fill(0);
     clusters.assignments.forEach((a) => counted[a]!++);
     expect(clusters.sizes).toEqual(counted);
     expect(counted.every((c) => c > 0)).toBe(true);
-    expect((JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { clusters: number }).clusters).toBe(30);
+    expect((JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { clusters: number }).clusters).toBe(60);
     // Without --resume an existing run is refused; with it, training continues from step 2.
     const refused = await run(['train', 'dcgan', '--steps', '3', '--out', out]);
     expect(refused.code).toBe(2);
