@@ -26,6 +26,19 @@ describe('examples (2 steps each)', () => {
     tf.dispose(images);
   });
 
+  it('self-conditioned-gan-mnist clusters the digits, trains on the clusters and reports recognisable digits', async () => {
+    const out = join(tmp, 'self-conditioned');
+    const stdout = await runNode('examples/self-conditioned-gan-mnist.ts', ['--clusters', '12', '--steps', '2', '--batch-size', '8', '--out', out]);
+    expect(stdout).toMatch(/12 clusters of 10000 digits, \d+–\d+ digits each/);
+    expect(stdout).toMatch(/Recognisable: \d+(\.\d)?% of 256 samples \(confidence > 0\.9\); digits present: \d+/);
+    const checkpoint = checkRunFiles(out, 2, [8 * 28 + 9 * 2, 8 * 28 + 9 * 2]);
+    // The generator takes a cluster id in [0, 12) beside the latent code.
+    const generator = await loadModelFromDir(join(checkpoint, 'generatorEma'));
+    const images = generator.predict([tf.randomNormal([2, 100]), tf.tensor2d([[0], [11]], [2, 1], 'int32')]) as tf.Tensor;
+    expect(images.shape).toEqual([2, 28, 28, 1]);
+    tf.dispose(images);
+  });
+
   it('cyclegan trains on the MNIST domains and reports the domain and identity checks', async () => {
     const out = join(tmp, 'cyclegan');
     const stdout = await runNode('examples/cyclegan.ts', ['--steps', '2', '--batch-size', '2', '--eval-digits', '50', '--out', out]);
