@@ -43,8 +43,10 @@ export async function readClusterFile(runDir: string): Promise<ClusterFile> {
   const ok =
     Number.isInteger(parsed.k) &&
     parsed.k >= 1 &&
+    Number.isInteger(parsed.count) &&
     Array.isArray(parsed.sizes) &&
     parsed.sizes.length === parsed.k &&
+    parsed.sizes.every((n) => Number.isInteger(n) && n >= 0) &&
     Array.isArray(parsed.assignments) &&
     parsed.assignments.length === parsed.count &&
     parsed.assignments.every((a) => Number.isInteger(a) && a >= 0 && a < parsed.k);

@@ -46,7 +46,7 @@ export interface RecipeSettings {
   seed: number;
   /**
    * dcgan only: number of k-means clusters of the training images that condition G and D (a self-conditioned
-   * GAN; see {@link DCGAN_RECIPE}); 0 or absent: a plain DCGAN (runs made before 0.x have no such field).
+   * GAN; see {@link DCGAN_RECIPE}); 0 or absent: a plain DCGAN (runs made before this setting existed have none).
    */
   clusters?: number;
 }
@@ -251,8 +251,8 @@ async function selfConditionedDcgan(settings: RecipeSettings, context: RecipeCon
   };
 }
 
-/** Builds the trainer and data of a recipe. */
-export async function buildRecipe(settings: RecipeSettings, context: RecipeContext = { runDir: '.', resume: false }): Promise<BuiltRecipe> {
+/** Builds the trainer and data of a recipe (a self-conditioned dcgan reads or writes its clusters in `context.runDir`). */
+export async function buildRecipe(settings: RecipeSettings, context: RecipeContext): Promise<BuiltRecipe> {
   const { model, width, seed, batchSize } = settings;
   const shape: [number, number, number] = settings.data === undefined ? [28, 28, 1] : [settings.size, settings.size, settings.channels];
   const gridZ = (trainer: Trainer, n = 64): tf.Tensor => (trainer as GanTrainer).sample(n, { seed: 0 });
