@@ -28,6 +28,14 @@ export interface MlpOptions {
   leakyReluAlpha?: number;
   /** Kernel initializer of the dense layers. Default: glorot uniform (tfjs' default). */
   kernelInitializer?: Initializer;
+  /**
+   * Make the model class-conditional (the conditional GAN of Mirza & Osindero 2014,
+   * https://arxiv.org/abs/1411.1784, whose networks were MLPs): a second input takes one-hot labels
+   * `[batch, numClasses]`, concatenated to the first input before the hidden layers. The model then has two inputs,
+   * `[z, labels]` or `[x, labels]`, as {@link ConditionalGanTrainer} expects. Default: undefined (unconditional,
+   * one input). An integer ≥ 2.
+   */
+  numClasses?: number;
   /** Model name. */
   name?: string;
 }
@@ -59,6 +67,16 @@ export interface MlpDiscriminatorOptions extends MlpOptions {
    * extra feature, which helps against mode collapse on multi-modal toy data. Default: false.
    */
   minibatchStdDev?: boolean;
+}
+
+/** The optional one-hot label input of a conditional MLP, and the input the hidden layers start from. */
+function conditionInput(argument: string, first: tf.SymbolicTensor, numClasses: unknown): { labels?: tf.SymbolicTensor; h: tf.SymbolicTensor } {
+  if (numClasses === undefined) return { h: first };
+  if (!Number.isInteger(numClasses) || (numClasses as number) < 2) {
+    throw new InvalidArgumentError(argument, 'an integer >= 2 (or undefined for an unconditional model)', numClasses);
+  }
+  const labels = tf.input({ shape: [numClasses as number], name: 'labels' });
+  return { labels, h: tf.layers.concatenate().apply([first, labels]) as tf.SymbolicTensor };
 }
 
 function checkUnits(argument: string, units: unknown): number[] {
@@ -95,8 +113,9 @@ function hiddenStack(
  * experiments and of the mixture-of-Gaussians benchmarks in Metz et al., "Unrolled GANs", ICLR 2017,
  * https://arxiv.org/abs/1611.02163).
  *
- * Layout: z [latentDim] → (dense → norm → activation) per hidden layer → dense(outputDim) → output activation.
- * Defaults: latentDim 256, hidden [128, 128], ReLU, no norm, outputDim 2, linear output, glorot-uniform kernels.
+ * Layout: z [latentDim] (concatenated with one-hot labels when `numClasses` is set) → (dense → norm →
+ * activation) per hidden layer → dense(outputDim) → output activation. Defaults: latentDim 256, hidden
+ * [128, 128], ReLU, no norm, outputDim 2, linear output, glorot-uniform kernels, unconditional.
  *
  * @example
  * ```ts
@@ -109,18 +128,20 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel 
   const activation = pick('mlpGenerator.activation', options.activation, ACTIVATIONS, 'relu');
   const outputActivation = pick('mlpGenerator.outputActivation', options.outputActivation, OUTPUTS, 'linear');
   const z = tf.input({ shape: [latentDim] });
-  const h = hiddenStack(z, 'mlpGenerator', { ...options, activation });
+  const { labels, h: start } = conditionInput('mlpGenerator.numClasses', z, options.numClasses);
+  const h = hiddenStack(start, 'mlpGenerator', { ...options, activation });
   const out = tf.layers
     .dense({ units: outputDim, kernelInitializer: options.kernelInitializer, activation: outputActivation })
     .apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: z, outputs: out, name: options.name ?? 'mlp_generator' });
+  return tf.model({ inputs: labels ? [z, labels] : z, outputs: out, name: options.name ?? 'mlp_generator' });
 }
 
 /**
  * Multilayer-perceptron discriminator for tabular and 2-D toy data, the counterpart of {@link mlpGenerator}.
  *
- * Layout: x [inputDim] → (optional minibatch stddev) → (dense → norm → activation → dropout) per hidden layer →
- * dense(1) → output activation. Defaults: inputDim 2, hidden [128, 128], LeakyReLU 0.2, no norm, no dropout,
+ * Layout: x [inputDim] → (optional minibatch stddev) → (concatenated with one-hot labels when `numClasses` is
+ * set) → (dense → norm → activation → dropout) per hidden layer → dense(1) → output activation. Defaults:
+ * inputDim 2, hidden [128, 128], LeakyReLU 0.2, no norm, no dropout, unconditional,
  * no minibatch stddev, logits out.
  *
  * @example
@@ -135,9 +156,10 @@ export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf.Laye
   const x = tf.input({ shape: [inputDim] });
   let h: tf.SymbolicTensor = x;
   if (options.minibatchStdDev === true) h = new MinibatchStdDev().apply(h) as tf.SymbolicTensor;
-  h = hiddenStack(h, 'mlpDiscriminator', { ...options, activation });
+  const { labels, h: start } = conditionInput('mlpDiscriminator.numClasses', h, options.numClasses);
+  h = hiddenStack(start, 'mlpDiscriminator', { ...options, activation });
   const out = tf.layers
     .dense({ units: 1, kernelInitializer: options.kernelInitializer, activation: outputActivation })
     .apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: x, outputs: out, name: options.name ?? 'mlp_discriminator' });
+  return tf.model({ inputs: labels ? [x, labels] : x, outputs: out, name: options.name ?? 'mlp_discriminator' });
 }

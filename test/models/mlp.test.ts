@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, MinibatchStdDev, mlpDiscriminator, mlpGenerator } from '../../src/index';
+import { ConditionalGanTrainer, InvalidArgumentError, MinibatchStdDev, mlpDiscriminator, mlpGenerator, nonSaturatingLoss } from '../../src/index';
 import { describeEachBackend } from '../helpers/backends';
 import { expectGradientToEveryWeight, expectSameOutputs, roundTrip } from '../layers/helpers';
 import { dense, denseNoBias, summary } from './counts';
@@ -35,7 +35,39 @@ describe('mlpGenerator / mlpDiscriminator', () => {
     expect(summary(d)).toContain('Dropout');
   });
 
+  it('with numClasses, take one-hot labels as a second input, concatenated to the first (counted by hand)', () => {
+    const g = mlpGenerator({ latentDim: 3, numClasses: 5, hiddenUnits: [8] });
+    expect(g.inputs.map((i) => i.shape)).toEqual([
+      [null, 3],
+      [null, 5],
+    ]);
+    expect(g.outputs[0]!.shape).toEqual([null, 2]);
+    expect(g.countParams()).toBe(dense(3 + 5, 8) + dense(8, 2));
+    // the minibatch stddev feature comes first, then the labels: 2 + 1 + 4 inputs to the first dense layer
+    const d = mlpDiscriminator({ numClasses: 4, hiddenUnits: [6], minibatchStdDev: true });
+    expect(d.inputs.map((i) => i.shape)).toEqual([
+      [null, 2],
+      [null, 4],
+    ]);
+    expect(d.countParams()).toBe(dense(2 + 1 + 4, 6) + dense(6, 1));
+  });
+
+  it('conditional: the output is the MLP of [z, one-hot] computed from the weights by hand', () => {
+    const g = mlpGenerator({ latentDim: 2, numClasses: 3, hiddenUnits: [4] });
+    const [w1, b1, w2, b2] = g.getWeights().map((w) => w.arraySync() as number[] | number[][]);
+    const z = [0.3, -1.2];
+    for (let c = 0; c < 3; c++) {
+      const input = [...z, ...[0, 1, 2].map((k) => (k === c ? 1 : 0))];
+      const hidden = (b1 as number[]).map((b, j) => Math.max(0, b + input.reduce((s, v, i) => s + v * (w1 as number[][])[i]![j]!, 0)));
+      const expected = (b2 as number[]).map((b, j) => b + hidden.reduce((s, v, i) => s + v * (w2 as number[][])[i]![j]!, 0));
+      const out = tf.tidy(() => (g.predict([tf.tensor2d([z]), tf.oneHot([c], 3).toFloat()]) as tf.Tensor).arraySync() as number[][]);
+      out[0]!.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 5));
+    }
+  });
+
   it('reject bad options', () => {
+    expect(() => mlpGenerator({ numClasses: 1 })).toThrow(/mlpGenerator\.numClasses.*integer >= 2/);
+    expect(() => mlpDiscriminator({ numClasses: 2.5 })).toThrow(InvalidArgumentError);
     expect(() => mlpGenerator({ hiddenUnits: [0] })).toThrow(InvalidArgumentError);
     expect(() => mlpDiscriminator({ dropout: 1 })).toThrow(/dropout/);
     expect(() => mlpDiscriminator({ normalization: 'instance' })).toThrow(/normalization/);
@@ -51,6 +83,46 @@ describeEachBackend('MLP GAN pair (tiny)', () => {
     const x = g.predict(z) as tf.Tensor;
     expectGradientToEveryWeight(d, x);
     tf.dispose([z, x]);
+  });
+
+  it('conditional pair trains with ConditionalGanTrainer: each class goes to its own centre', async () => {
+    // class 0 at (-1, 0), class 1 at (1, 0); the generator must learn which label means which centre.
+    const g = mlpGenerator({ latentDim: 2, numClasses: 2, hiddenUnits: [16, 16] });
+    const d = mlpDiscriminator({ numClasses: 2, hiddenUnits: [16, 16] });
+    const trainer = new ConditionalGanTrainer({
+      generator: g,
+      discriminator: d,
+      numClasses: 2,
+      latentDim: 2,
+      loss: nonSaturatingLoss(),
+      fakeLabels: 'real',
+      seed: 3,
+      generatorOptimizer: tf.train.adam(5e-3, 0.5),
+      discriminatorOptimizer: tf.train.adam(5e-3, 0.5),
+      dataRangeCheck: 'off',
+    });
+    const n = 32;
+    const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % 2), 'int32');
+    const noise = tf.randomNormal([n, 2], 0, 0.05, 'float32', 9);
+    const images = tf.tidy(() => tf.add(noise, tf.stack([tf.sub(tf.mul(labels.toFloat(), 2), 1), tf.zeros([n])], 1)));
+    for (let i = 0; i < 300; i++) await trainer.trainStep(images, labels);
+    for (const c of [0, 1]) {
+      const s = trainer.sample(200, { labels: c, seed: 1 });
+      const mean = tf.tidy(() => s.mean(0).arraySync() as number[]);
+      s.dispose();
+      expect(Math.abs(mean[0]! - (2 * c - 1))).toBeLessThan(0.25);
+      expect(Math.abs(mean[1]!)).toBeLessThan(0.25);
+    }
+    trainer.dispose();
+    tf.dispose([labels, noise, images]);
+  });
+
+  it('saves and loads a conditional model, reproducing outputs exactly', async () => {
+    const g = mlpGenerator({ latentDim: 3, numClasses: 4, hiddenUnits: [8] });
+    const z = tf.randomNormal([5, 3], 0, 1, 'float32', 4);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 1], 'int32'), 4).toFloat();
+    await expectSameOutputs(g, await roundTrip(g), [z, y]);
+    tf.dispose([z, y]);
   });
 
   it('saves and loads, reproducing outputs exactly', async () => {
