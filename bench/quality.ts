@@ -2,8 +2,8 @@
  * `npm run bench:quality`: measured sample quality of gan-kit's trainers (not part of `npm test`).
  *
  * - 2-D mixtures, PacGAN protocol: ring of 8 and 5x5 grid, modes covered and % high-quality samples out of 2,500,
- *   for the non-saturating GAN, the non-saturating GAN with R1, and the relativistic average GAN (and WGAN-GP
- *   with `--variants`), several seeds each.
+ *   for the non-saturating GAN, the non-saturating GAN with R1, the relativistic average GAN and the
+ *   self-conditioned GAN (and WGAN-GP with `--variants`), several seeds each.
  * - MNIST: FID (gan-kit's classifier features, against the 1,500 held-out digits) of DCGAN and WGAN-GP after a
  *   fixed number of steps, and the conditional accuracy of a conditional GAN (ACGAN).
  *
@@ -12,7 +12,7 @@
  * docs/benchmarks.md (not with `--quick` or `--no-docs`).
  *
  *   npm run bench:quality -- [--only mixtures|mnist] [--seeds 3 | --seeds 1,2,3] [--mnist-seeds 1] [--quick] [--jobs 2]
- *                            [--variants ns,ns-r1,rasgan,wgan-gp] [--steps N] [--no-docs] [--docs FILE]
+ *                            [--variants ns,ns-r1,rasgan,self-cond,wgan-gp] [--steps N] [--no-docs] [--docs FILE]
  *                            [--json FILE]
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -43,8 +43,8 @@ import {
 import type { QualityJob } from './quality/worker';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ALL_VARIANTS: VariantName[] = ['ns', 'ns-r1', 'rasgan', 'wgan-gp'];
-const DEFAULT_VARIANTS: VariantName[] = ['ns', 'ns-r1', 'rasgan'];
+const ALL_VARIANTS: VariantName[] = ['ns', 'ns-r1', 'rasgan', 'wgan-gp', 'self-cond'];
+const DEFAULT_VARIANTS: VariantName[] = ['ns', 'ns-r1', 'rasgan', 'self-cond'];
 const MNIST_MODELS: MnistModel[] = ['dcgan', 'wgan-gp', 'cgan'];
 
 const { values } = parseArgs({
@@ -129,16 +129,25 @@ async function mixturesPart(): Promise<{ results: MixtureResult[]; timing: PartT
       }
     }
   }
-  console.log(`\n2-D mixtures: ${list.length} runs (${variants.join(', ')}; seeds ${seeds.join(', ')}), ${jobs} at a time`);
+  // Longest runs first (by steps, R1's and WGAN-GP's extra passes counted), so that the lanes finish together
+  // instead of one lane running a long grid run alone at the end; results are reported in the table's order.
+  const cost = (job: MixtureJob): number => {
+    const c = mixtureConfig(job.mixture, job.variant, job.config);
+    return c.steps * (job.variant === 'ns-r1' ? 1 + 0.5 / c.r1Every : job.variant === 'wgan-gp' ? 2 : 1);
+  };
+  const order = list.map((_, i) => i).sort((a, b) => cost(list[b]!) - cost(list[a]!) || a - b);
+  console.log(`\n2-D mixtures: ${list.length} runs (${variants.join(', ')}; seeds ${seeds.join(', ')}), ${jobs} at a time, longest first`);
   const { value, timing } = await timed(() =>
-    runPool(list, jobs, (job) => runInWorker<QualityJob, MixtureResult>(job), (r, _job, done) => {
+    runPool(order.map((i) => list[i]!), jobs, (job) => runInWorker<QualityJob, MixtureResult>(job), (r, _job, done) => {
       console.log(
         `  [${done}/${list.length}] ${r.mixture} ${r.variant} seed ${r.seed}: ${r.modesCovered}/${r.modes} modes, ` +
           `${(100 * r.highQualityFraction).toFixed(1)} % high quality, reverse KL ${r.reverseKL === null ? 'n/a' : r.reverseKL.toFixed(3)} (${duration(r.seconds)}, load ${loadText()})`,
       );
     }),
   );
-  return { results: value, timing };
+  const results: MixtureResult[] = new Array(list.length);
+  order.forEach((i, k) => (results[i] = value[k]!));
+  return { results, timing };
 }
 
 function mixturesDoc(results: MixtureResult[], timing: PartTiming): string {
@@ -170,10 +179,17 @@ function mixturesDoc(results: MixtureResult[], timing: PartTiming): string {
       `within 10 minutes in all. Met by: ${met.length > 0 ? met.join('; ') : 'none'}.`,
     '',
     'Settings (`bench/quality/mixtures.ts`), the same for every variant: `GanTrainer` with the non-saturating loss, ' +
-      `the same plus R1 (γ = ${mixtureConfig('ring', 'ns-r1').r1Gamma} on real samples, every step), or \`relativisticLoss()\`; ` +
-      `WGAN-GP: \`WganGpTrainer\` with λ = ${mixtureConfig('ring', 'wgan-gp').gradientPenaltyWeight} and ${mixtureConfig('ring', 'wgan-gp').dSteps} critic steps per generator step:`,
+      `the same plus R1 (γ = ${mixtureConfig('ring', 'ns-r1').r1Gamma} on real samples, every D update on the ring and every ${mixtureConfig('grid', 'ns-r1').r1Every} D updates, scaled by ${mixtureConfig('grid', 'ns-r1').r1Every}, on the grid: lazy R1), or \`relativisticLoss()\`; ` +
+      `WGAN-GP: \`WganGpTrainer\` with λ = ${mixtureConfig('ring', 'wgan-gp').gradientPenaltyWeight} and ${mixtureConfig('ring', 'wgan-gp').dSteps} critic steps per generator step. ` +
+      `The self-conditioned GAN (Liu et al. 2020, https://arxiv.org/abs/2006.10728, with the clusters computed once on the data as in gan-kit's MNIST recipe) ` +
+      `splits ${mixtureConfig('ring', 'self-cond').clusterSamples.toLocaleString('en-US')} real samples into k = ${mixtureConfig('ring', 'self-cond').clusters} clusters with \`kMeans\` ` +
+      `(the same k for both mixtures, more than either has modes; no centre or mode count is used), labels each real batch by its nearest centroid, ` +
+      `and trains \`mlpGenerator\` / \`mlpDiscriminator\` with \`numClasses\` (one-hot cluster concatenated to the input) in \`ConditionalGanTrainer\` ` +
+      `with the non-saturating loss, each fake paired with its real sample's cluster; samples draw a cluster with its size, so the model stays unconditional in use. ` +
+      `The mode width column is the RMS distance, per axis and in std, of the samples within 5 std of their nearest centre: below 1.00 the generated modes ` +
+      `are narrower than the data's, which the high-quality fraction rewards (real samples score 98.9 %).`,
     '',
-    '| data | G / D hidden units (MLP, ReLU / LeakyReLU 0.2) | latent (normal) | batch | steps | optimizers | EMA of G |',
+    '| data | G / D hidden units (MLP, ReLU / LeakyReLU 0.2) | latent (normal) | batch | steps (self-conditioned: see the table above) | optimizers | EMA of G |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     settings,
     '',

@@ -70,8 +70,8 @@ export function duration(seconds: number): string {
 /** Markdown table of the mixture results: one row per (mixture, variant), the seeds' values side by side. */
 export function mixtureTable(results: readonly MixtureResult[]): string {
   const lines = [
-    '| data | variant | seeds | modes covered (per seed) | high quality % (per seed) | mean high quality % | reverse KL (mean) | steps | time per run (mean) | target met |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| data | variant | seeds | modes covered (per seed) | high quality % (per seed) | mean high quality % | reverse KL (mean) | mode width, std (per seed; data 1.00) | steps | time per run (mean) | target met |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of mixtureRows(results)) {
     const t = MIXTURE_TARGETS[row.mixture];
@@ -80,6 +80,7 @@ export function mixtureTable(results: readonly MixtureResult[]): string {
       `| ${row.mixture} | ${VARIANT_LABELS[row.variant]} | ${runs.map((r) => r.seed).join(', ')} | ` +
         `${runs.map((r) => `${r.modesCovered}/${r.modes}`).join(', ')} | ${runs.map((r) => pct(r.highQualityFraction)).join(', ')} | ` +
         `${pct(mean(runs.map((r) => r.highQualityFraction)))} | ${klText(runs)} | ` +
+        `${runs.map((r) => (r.modeWidth === null || r.modeWidth === undefined ? '—' : r.modeWidth.toFixed(2))).join(', ')} | ` +
         `${runs[0]!.steps} | ${duration(mean(runs.map((r) => r.seconds)))} | ` +
         `${row.targetMet ? 'yes' : 'no'} (${t.modes}/${t.modes}, ≥ ${pct(t.highQuality, 0)} %) |`,
     );

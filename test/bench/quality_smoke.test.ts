@@ -15,7 +15,9 @@ import {
   RING,
   dataScale,
   evaluateMixture,
+  mixtureClusters,
   mixtureConfig,
+  modeWidth,
   runMixtureJob,
   sampleMixture,
   type MixtureResult,
@@ -54,6 +56,44 @@ describe('mixture data', () => {
     expect(Math.abs(within / n - (1 - Math.exp(-4.5)))).toBeLessThan(0.003);
   });
 
+  it('has a mode width of 1.00 std for the mixture itself, and of k for samples k std from the centres', () => {
+    // E[r²] = 2 for a 2-D standard normal; with 20,000 samples the width's standard error is about 0.004.
+    expect(modeWidth(sampleMixture(RING, 20000, new Random(8)), RING)!).toBeCloseTo(1, 1);
+    expect(Math.abs(modeWidth(sampleMixture(GRID, 20000, new Random(9)), GRID)! - 1)).toBeLessThan(0.015);
+    // every sample 2 std from a centre along one axis: r = 2, width sqrt(4 / 2)
+    const rows = new Float32Array(GRID.centers.flatMap(([x, y]) => [x + 2 * GRID.std, y]));
+    expect(modeWidth(rows, GRID)).toBeCloseTo(Math.SQRT2, 5);
+    expect(modeWidth(new Float32Array([10, 10]), GRID)).toBeNull(); // nothing within 5 std
+  });
+
+  it('self-conditioning clusters never straddle two modes (k-means on the data, more clusters than modes)', async () => {
+    for (const [mixture, name] of [[RING, 'ring'], [GRID, 'grid']] as const) {
+      const cfg = { ...mixtureConfig(name, 'self-cond'), clusterSamples: 2000 };
+      const scale = dataScale(mixture, cfg);
+      const clusters = await mixtureClusters(mixture, cfg, 4);
+      expect(clusters.sizes).toHaveLength(cfg.clusters);
+      expect(clusters.sizes.reduce((a, b) => a + b, 0)).toBe(2000);
+      // fresh samples: the mode each cluster's members come from must be the same for all of them
+      const xy = sampleMixture(mixture, 5000, new Random(10));
+      const labels = clusters.nearest(xy.map((v) => v / scale), 5000);
+      const modeOf = new Map<number, Set<number>>();
+      for (let i = 0; i < 5000; i++) {
+        let best = Infinity;
+        let mode = -1;
+        mixture.centers.forEach(([cx, cy], k) => {
+          const d = Math.hypot(xy[2 * i]! - cx, xy[2 * i + 1]! - cy);
+          if (d < best) [best, mode] = [d, k];
+        });
+        const set = modeOf.get(labels[i]!) ?? new Set<number>();
+        set.add(mode);
+        modeOf.set(labels[i]!, set);
+      }
+      for (const modes of modeOf.values()) expect(modes.size).toBe(1);
+      // and every mode has at least one cluster of its own
+      expect(new Set([...modeOf.values()].flatMap((m) => [...m])).size).toBe(mixture.centers.length);
+    }
+  });
+
   it('has the PacGAN geometry: ring radius 1 and std 0.01, grid {-4..4}² and std 0.05', () => {
     expect(RING.centers).toHaveLength(8);
     for (const [x, y] of RING.centers) expect(Math.hypot(x, y)).toBeCloseTo(1, 12);
@@ -72,7 +112,7 @@ describe('mixture scoring plumbing', () => {
     const perfect = GRID.centers.flatMap(([x, y]) => Array.from({ length: 4 }, () => [x / scale, y / scale]));
     const before = tf.memory().numTensors;
     const good = evaluateMixture(fixedSampler(perfect), GRID, perfect.length, { scale });
-    expect(good).toEqual({ modesCovered: 25, highQualityFraction: 1, reverseKL: 0 });
+    expect(good).toEqual({ modesCovered: 25, highQualityFraction: 1, reverseKL: 0, modeWidth: 0 });
     // Unscaled, the same samples crowd the centre: only (0, 0) and its neighbours' shrunken copies are near modes.
     const unscaled = evaluateMixture(fixedSampler(perfect), GRID, perfect.length, { scale: 1 });
     expect(unscaled.highQualityFraction).toBeCloseTo(4 / 100, 12); // the 4 copies of (0, 0)
@@ -97,8 +137,9 @@ describe('mixture pipeline', () => {
   it('trains every variant for a few steps on tiny networks, scores 2,500 samples and frees its tensors', async () => {
     const before = tf.memory().numTensors;
     const tiny = { steps: 4, hiddenUnits: [8, 8], batchSize: 32 };
-    for (const variant of ['ns', 'ns-r1', 'rasgan', 'wgan-gp'] as const) {
-      const r = await runMixtureJob({ kind: 'mixture', mixture: 'ring', variant, seed: 1, config: { ...tiny, dSteps: variant === 'wgan-gp' ? 2 : 1 }, evalEvery: 2 });
+    for (const variant of ['ns', 'ns-r1', 'rasgan', 'wgan-gp', 'self-cond'] as const) {
+      const config = { ...tiny, dSteps: variant === 'wgan-gp' ? 2 : 1, clusters: 5, clusterSamples: 200 };
+      const r = await runMixtureJob({ kind: 'mixture', mixture: 'ring', variant, seed: 1, config, evalEvery: 2 });
       expect(r).toMatchObject({ kind: 'mixture', mixture: 'ring', variant, seed: 1, steps: 4, modes: 8 });
       expect(r.modesCovered).toBeGreaterThanOrEqual(0);
       expect(r.modesCovered).toBeLessThanOrEqual(8);
@@ -123,7 +164,7 @@ describe('mixture pipeline', () => {
 function result(mixture: 'ring' | 'grid', variant: 'ns' | 'rasgan', seed: number, modesCovered: number, hq: number): MixtureResult {
   return {
     kind: 'mixture', mixture, variant, seed, steps: 100, modesCovered, modes: mixture === 'ring' ? 8 : 25,
-    highQualityFraction: hq, reverseKL: 0.01, seconds: 12,
+    highQualityFraction: hq, reverseKL: 0.01, modeWidth: 0.9, seconds: 12,
   };
 }
 
