@@ -114,7 +114,7 @@ export interface MixtureConfig {
   /**
    * Compute R1 every this many D updates, scaled by the same factor (lazy regularization, StyleGAN2, Karras et
    * al. 2020, https://arxiv.org/abs/1912.04958): R1's double backward pass costs 50 % more time per step. 1 in
-   * the base settings; the `ns-r1` variant uses 4.
+   * the base settings; `ns-r1` on the grid uses 4 ({@link MIXTURE_VARIANT_PRESETS}).
    */
   r1Every: number;
   /** λ of the gradient penalty (variant `wgan-gp`). */
@@ -146,8 +146,8 @@ export interface MixtureConfig {
 }
 
 /**
- * Settings shared by both mixtures and every variant. Chosen for the 10-minute budget (2 mixtures × 3 variants ×
- * 3 seeds, two runs at a time on 2 cores, about 40 s of CPU per ring run and 60 s per grid run): small networks
+ * Settings shared by both mixtures and every variant. Chosen for the 10-minute budget (2 mixtures × 4 variants ×
+ * 3 seeds, two runs at a time on 2 cores, about 30 s of CPU per ring run and 60 s per grid run): small networks
  * and batches and many steps did better per CPU second than wide networks and large batches (ring, seed 1:
  * 32-unit layers, batch 256, 4,000 steps, 97.6 % high quality in 42 s of CPU; 64-unit layers, batch 1,024, 1,500
  * steps, 96.3 % in 87 s). The cosine decay of the learning rates tightens the modes at the end; its final value
