@@ -179,7 +179,7 @@ function mixturesDoc(results: MixtureResult[], timing: PartTiming): string {
       `within 10 minutes in all. Met by: ${met.length > 0 ? met.join('; ') : 'none'}.`,
     '',
     'Settings (`bench/quality/mixtures.ts`), the same for every variant: `GanTrainer` with the non-saturating loss, ' +
-      `the same plus R1 (γ = ${mixtureConfig('ring', 'ns-r1').r1Gamma} on real samples, every D update on the ring and every ${mixtureConfig('grid', 'ns-r1').r1Every} D updates, scaled by ${mixtureConfig('grid', 'ns-r1').r1Every}, on the grid: lazy R1), or \`relativisticLoss()\`; ` +
+      `the same plus R1 (γ = ${mixtureConfig('ring', 'ns-r1').r1Gamma} on real samples, every ${mixtureConfig('ring', 'ns-r1').r1Every} D update(s) on the ring and every ${mixtureConfig('grid', 'ns-r1').r1Every} D updates, scaled by ${mixtureConfig('grid', 'ns-r1').r1Every}, on the grid: lazy R1), or \`relativisticLoss()\`; ` +
       `WGAN-GP: \`WganGpTrainer\` with λ = ${mixtureConfig('ring', 'wgan-gp').gradientPenaltyWeight} and ${mixtureConfig('ring', 'wgan-gp').dSteps} critic steps per generator step. ` +
       `The self-conditioned GAN (Liu et al. 2020, https://arxiv.org/abs/2006.10728, with the clusters computed once on the data as in gan-kit's MNIST recipe) ` +
       `splits ${mixtureConfig('ring', 'self-cond').clusterSamples.toLocaleString('en-US')} real samples into k = ${mixtureConfig('ring', 'self-cond').clusters} clusters with \`kMeans\` ` +

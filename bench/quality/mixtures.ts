@@ -278,24 +278,37 @@ export function cosineTo(initial: number, factor: number, steps: number): Learni
 }
 
 /**
+ * What every variant's trainer is built from: the MLP pair (conditional on `numClasses` one-hot labels when given)
+ * with weights drawn from the seed, the latent prior, EMA, Adam optimizers and cosine learning-rate schedules.
+ */
+function mixtureParts(cfg: MixtureConfig, seed: number, numClasses?: number) {
+  const initRandom = new Random(seed * 7919 + 17);
+  const hiddenUnits = cfg.hiddenUnits;
+  const generator = mlpGenerator({ latentDim: cfg.latentDim, hiddenUnits: cfg.generatorHiddenUnits ?? hiddenUnits, outputDim: 2, numClasses });
+  const discriminator = mlpDiscriminator({ inputDim: 2, hiddenUnits, numClasses });
+  seededInit(generator, initRandom);
+  seededInit(discriminator, initRandom);
+  const dLearningRate = cfg.learningRate * cfg.dLearningRateFactor;
+  return {
+    generator,
+    discriminator,
+    latent: cfg.latentPrior === 'uniform' ? uniformLatent(cfg.latentDim) : cfg.latentDim,
+    ema: cfg.emaDecay > 0 ? { decay: cfg.emaDecay } : undefined,
+    generatorOptimizer: tf.train.adam(cfg.learningRate, cfg.beta1, cfg.beta2),
+    discriminatorOptimizer: tf.train.adam(dLearningRate, cfg.beta1, cfg.beta2),
+    schedules: {
+      generator: cosineTo(cfg.learningRate, cfg.finalLearningRateFactor, cfg.steps),
+      discriminator: cosineTo(dLearningRate, cfg.finalLearningRateFactor, cfg.steps),
+    },
+  };
+}
+
+/**
  * Builds the trainer of one variant: `mlpGenerator` / `mlpDiscriminator` with seeded weights, and
  * `GanTrainer` (non-saturating loss; + R1; relativistic average loss) or `WganGpTrainer`.
  */
 export function buildMixtureTrainer(variant: VariantName, cfg: MixtureConfig, seed: number): GanTrainer {
-  const initRandom = new Random(seed * 7919 + 17);
-  const generator = mlpGenerator({ latentDim: cfg.latentDim, hiddenUnits: cfg.generatorHiddenUnits ?? cfg.hiddenUnits, outputDim: 2 });
-  const discriminator = mlpDiscriminator({ inputDim: 2, hiddenUnits: cfg.hiddenUnits });
-  seededInit(generator, initRandom);
-  seededInit(discriminator, initRandom);
-  const dLearningRate = cfg.learningRate * cfg.dLearningRateFactor;
-  const schedules = {
-    generator: cosineTo(cfg.learningRate, cfg.finalLearningRateFactor, cfg.steps),
-    discriminator: cosineTo(dLearningRate, cfg.finalLearningRateFactor, cfg.steps),
-  };
-  const latent = cfg.latentPrior === 'uniform' ? uniformLatent(cfg.latentDim) : cfg.latentDim;
-  const ema = cfg.emaDecay > 0 ? { decay: cfg.emaDecay } : undefined;
-  const generatorOptimizer = tf.train.adam(cfg.learningRate, cfg.beta1, cfg.beta2);
-  const discriminatorOptimizer = tf.train.adam(dLearningRate, cfg.beta1, cfg.beta2);
+  const { generator, discriminator, latent, ema, generatorOptimizer, discriminatorOptimizer, schedules } = mixtureParts(cfg, seed);
   if (variant === 'wgan-gp') {
     return new WganGpTrainer({
       generator,
@@ -395,13 +408,7 @@ export async function mixtureClusters(
   const scale = dataScale(mixture, cfg);
   const points = sampleMixture(mixture, cfg.clusterSamples, new Random(seed * 6007 + 5)).map((v) => v / scale);
   const tensor = tf.tensor2d(points, [cfg.clusterSamples, 2]);
-  let result;
-  try {
-    result = await kMeans(tensor, { k: cfg.clusters, seed });
-  } finally {
-    tensor.dispose();
-  }
-  const { centroids, sizes } = result;
+  const { centroids, sizes } = await kMeans(tensor, { k: cfg.clusters, seed }).finally(() => tensor.dispose());
   const k = cfg.clusters;
   /** Nearest centroid of each of `n` scaled points (row-major [n, 2]). */
   const nearest = (p: Float32Array, n: number): Int32Array => {
@@ -429,30 +436,22 @@ export async function mixtureClusters(
  * paired with its real sample's cluster (`fakeLabels: 'real'`), and clusters drawn with their sizes when sampling.
  */
 export function buildSelfConditionedTrainer(cfg: MixtureConfig, seed: number, sizes: readonly number[]): ConditionalGanTrainer {
-  const initRandom = new Random(seed * 7919 + 17);
   const numClasses = sizes.length;
-  const generator = mlpGenerator({ latentDim: cfg.latentDim, hiddenUnits: cfg.generatorHiddenUnits ?? cfg.hiddenUnits, outputDim: 2, numClasses });
-  const discriminator = mlpDiscriminator({ inputDim: 2, hiddenUnits: cfg.hiddenUnits, numClasses });
-  seededInit(generator, initRandom);
-  seededInit(discriminator, initRandom);
-  const dLearningRate = cfg.learningRate * cfg.dLearningRateFactor;
+  const { generator, discriminator, latent, ema, generatorOptimizer, discriminatorOptimizer, schedules } = mixtureParts(cfg, seed, numClasses);
   return new ConditionalGanTrainer({
     generator,
     discriminator,
     numClasses,
-    latentDim: cfg.latentPrior === 'uniform' ? uniformLatent(cfg.latentDim) : cfg.latentDim,
+    latentDim: latent,
     loss: nonSaturatingLoss(),
     fakeLabels: 'real',
     classPrior: sizes,
     seed,
-    ema: cfg.emaDecay > 0 ? { decay: cfg.emaDecay } : undefined,
-    generatorOptimizer: tf.train.adam(cfg.learningRate, cfg.beta1, cfg.beta2),
-    discriminatorOptimizer: tf.train.adam(dLearningRate, cfg.beta1, cfg.beta2),
+    ema,
+    generatorOptimizer,
+    discriminatorOptimizer,
     discriminatorSteps: cfg.dSteps,
-    learningRateSchedules: {
-      generator: cosineTo(cfg.learningRate, cfg.finalLearningRateFactor, cfg.steps),
-      discriminator: cosineTo(dLearningRate, cfg.finalLearningRateFactor, cfg.steps),
-    },
+    learningRateSchedules: schedules,
     dataRangeCheck: 'off',
   });
 }
