@@ -19,6 +19,8 @@ export interface DemoState {
   /** Backends that failed to start here, with the reason. */
   unavailable: Record<string, string>;
   experiment: ExperimentName;
+  /** False while the experiment is being (re)built; true once it is built and its first samples are drawn. */
+  experimentReady: boolean;
   running: boolean;
   step: number;
   discriminatorLoss: number[];
@@ -73,6 +75,7 @@ const state: DemoState = {
   backendDetail: '',
   unavailable: {},
   experiment: 'ring',
+  experimentReady: false,
   running: false,
   step: 0,
   discriminatorLoss: [],
@@ -110,6 +113,7 @@ function markUnavailable(name: string, error: unknown): void {
 
 /** Switches backend; on failure keeps the current one and says why. */
 async function switchBackend(name: PageBackend): Promise<void> {
+  state.experimentReady = false; // before the first await: set again once the experiment runs on the new backend
   await pause();
   const previous = state.backend;
   try {
@@ -123,6 +127,8 @@ async function switchBackend(name: PageBackend): Promise<void> {
   if (state.backend !== previous) {
     await resetExperiment();
     await redrawPretrained();
+  } else {
+    state.experimentReady = experiment !== undefined;
   }
 }
 
@@ -156,6 +162,7 @@ async function buildExperiment(name: ExperimentName): Promise<Experiment> {
 }
 
 async function resetExperiment(): Promise<void> {
+  state.experimentReady = false; // before the first await, so that a change event clears it at once
   await pause();
   experiment?.dispose();
   experiment = undefined;
@@ -168,6 +175,7 @@ async function resetExperiment(): Promise<void> {
   ui.samplesCaption.textContent = experiment.caption;
   await experiment.draw(ui.samples);
   redrawLosses();
+  state.experimentReady = true;
   updateReadout();
 }
 
