@@ -253,7 +253,11 @@ export interface MixtureResult {
   trace?: { step: number; modesCovered: number; highQualityFraction: number; rawHighQualityFraction: number }[];
 }
 
-/** Glorot-uniform kernels and zero biases drawn from `random`, so that a run's initial weights depend only on its seed. */
+/**
+ * Glorot-uniform kernels and zero biases drawn from `random`, so that a run's initial weights depend only on its seed.
+ * It predates the library's `initializeWeights` (which draws tfjs' own initializers from tfjs' seeded streams) and is
+ * kept because every mixture figure in docs/benchmarks.md was measured from these draws.
+ */
 export function seededInit(model: tf.LayersModel, random: Random): void {
   for (const w of model.trainableWeights) {
     const v = w.read() as tf.Variable;

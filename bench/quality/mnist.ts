@@ -132,13 +132,25 @@ export async function mnistReference(n: number): Promise<MnistReference> {
 export async function runMnistJob(job: MnistJob): Promise<MnistResult> {
   const cfg: MnistConfig = { ...DEFAULT_MNIST_CONFIG[job.model], ...job.config };
   const ema = cfg.emaDecay > 0 ? { decay: cfg.emaDecay } : undefined;
-  const generatorOptions = { outputShape: [28, 28, 1] as [number, number, number], latentDim: 100, baseFilters: cfg.generatorFilters };
+  // Initial weights come from the job's seed (G and D from different streams), so a run repeats exactly.
+  const generatorOptions = {
+    outputShape: [28, 28, 1] as [number, number, number],
+    latentDim: 100,
+    baseFilters: cfg.generatorFilters,
+    seed: 2 * job.seed,
+  };
+  const discriminatorSeed = 2 * job.seed + 1;
   const start = performance.now();
   if (job.model === 'cgan') {
     // The cgan recipe of `gan-kit train cgan` and examples/conditional-gan-mnist.ts (src/cli/recipes.ts).
     const r = CGAN_RECIPE;
     const generator = conditionalGenerator({ ...generatorOptions, numClasses: 10, conditioning: r.generatorConditioning });
-    const discriminator = acganDiscriminator({ inputShape: [28, 28, 1], baseFilters: cfg.discriminatorFilters, numClasses: 10 });
+    const discriminator = acganDiscriminator({
+      inputShape: [28, 28, 1],
+      baseFilters: cfg.discriminatorFilters,
+      numClasses: 10,
+      seed: discriminatorSeed,
+    });
     const trainer = new ConditionalGanTrainer({
       generator,
       discriminator,
@@ -190,10 +202,16 @@ export async function runMnistJob(job: MnistJob): Promise<MnistResult> {
   const generator = dcganGenerator(generatorOptions);
   let trainer: GanTrainer;
   if (job.model === 'wgan-gp') {
-    const critic = wganGpCritic({ inputShape: [28, 28, 1], baseFilters: cfg.discriminatorFilters, normalization: 'none', kernelSize: 4 });
+    const critic = wganGpCritic({
+      inputShape: [28, 28, 1],
+      baseFilters: cfg.discriminatorFilters,
+      normalization: 'none',
+      kernelSize: 4,
+      seed: discriminatorSeed,
+    });
     trainer = new WganGpTrainer({ generator, critic, latentDim: 100, ema, seed: job.seed });
   } else {
-    const discriminator = dcganDiscriminator({ inputShape: [28, 28, 1], baseFilters: cfg.discriminatorFilters });
+    const discriminator = dcganDiscriminator({ inputShape: [28, 28, 1], baseFilters: cfg.discriminatorFilters, seed: discriminatorSeed });
     trainer = new GanTrainer({
       generator,
       discriminator,

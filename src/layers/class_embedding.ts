@@ -12,6 +12,7 @@ import {
   type LayerArgs,
   type LayerCallKwargs,
   type SerializedInitializer,
+  recordInitializer,
 } from './layer_utils';
 
 /** Options of {@link ClassEmbedding}. */
@@ -53,7 +54,10 @@ export class ClassEmbedding extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     checkLabelShape('ClassEmbedding', singleShape('ClassEmbedding', inputShape));
-    this.embeddings = this.addWeight('embeddings', [this.numClasses, this.outputDim], 'float32', this.embeddingsInitializer);
+    this.embeddings = recordInitializer(
+      this.addWeight('embeddings', [this.numClasses, this.outputDim], 'float32', this.embeddingsInitializer),
+      this.embeddingsInitializer,
+    );
     this.built = true;
   }
 

@@ -16,6 +16,7 @@ import {
   type LayerArgs,
   type LayerCallKwargs,
   type SerializedInitializer,
+  recordInitializer,
 } from './layer_utils';
 
 /** Options of {@link ConditionalBatchNormalization}. */
@@ -86,10 +87,11 @@ export class ConditionalBatchNormalization extends tf.layers.Layer {
     checkRank('ConditionalBatchNormalization x', xShape, 2);
     checkLabelShape('ConditionalBatchNormalization', labelShape);
     const c = knownChannels('ConditionalBatchNormalization', xShape);
-    this.gamma = this.addWeight('gamma', [this.numClasses, c], 'float32', this.gammaInitializer);
-    this.beta = this.addWeight('beta', [this.numClasses, c], 'float32', this.betaInitializer);
-    this.movingMean = this.addWeight('moving_mean', [c], 'float32', tf.initializers.zeros(), undefined, false);
-    this.movingVariance = this.addWeight('moving_variance', [c], 'float32', tf.initializers.ones(), undefined, false);
+    const [zeros, ones] = [tf.initializers.zeros(), tf.initializers.ones()];
+    this.gamma = recordInitializer(this.addWeight('gamma', [this.numClasses, c], 'float32', this.gammaInitializer), this.gammaInitializer);
+    this.beta = recordInitializer(this.addWeight('beta', [this.numClasses, c], 'float32', this.betaInitializer), this.betaInitializer);
+    this.movingMean = recordInitializer(this.addWeight('moving_mean', [c], 'float32', zeros, undefined, false), zeros);
+    this.movingVariance = recordInitializer(this.addWeight('moving_variance', [c], 'float32', ones, undefined, false), ones);
     this.built = true;
   }
 

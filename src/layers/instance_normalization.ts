@@ -13,6 +13,7 @@ import {
   type LayerArgs,
   type LayerCallKwargs,
   type SerializedInitializer,
+  recordInitializer,
 } from './layer_utils';
 
 /** Options of {@link InstanceNormalization}. */
@@ -70,8 +71,8 @@ export class InstanceNormalization extends tf.layers.Layer {
     checkRank('InstanceNormalization input', shape, 3);
     const c = knownChannels('InstanceNormalization', shape);
     if (this.affine) {
-      this.gamma = this.addWeight('gamma', [c], 'float32', this.gammaInitializer);
-      this.beta = this.addWeight('beta', [c], 'float32', this.betaInitializer);
+      this.gamma = recordInitializer(this.addWeight('gamma', [c], 'float32', this.gammaInitializer), this.gammaInitializer);
+      this.beta = recordInitializer(this.addWeight('beta', [c], 'float32', this.betaInitializer), this.betaInitializer);
     }
     this.built = true;
   }

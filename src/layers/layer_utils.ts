@@ -199,3 +199,20 @@ export function readKernel(
   if (training) u.write(result.u);
   return result.kernel;
 }
+
+/** The initializer each gan-kit layer weight was drawn from, recorded by {@link recordInitializer}. */
+const WEIGHT_INITIALIZERS = new WeakMap<tf.LayerVariable, Initializer>();
+
+/**
+ * Records that `variable` was drawn from `initializer`, so that `initializeWeights` can draw it again from a seed;
+ * returns `variable`. gan-kit's layers call this on every weight they add.
+ */
+export function recordInitializer(variable: tf.LayerVariable, initializer: Initializer): tf.LayerVariable {
+  WEIGHT_INITIALIZERS.set(variable, initializer);
+  return variable;
+}
+
+/** The initializer recorded for `variable` by {@link recordInitializer}, if any. */
+export function recordedInitializer(variable: tf.LayerVariable): Initializer | undefined {
+  return WEIGHT_INITIALIZERS.get(variable);
+}

@@ -16,6 +16,7 @@ import {
   type LayerArgs,
   type LayerCallKwargs,
   type SerializedInitializer,
+  recordInitializer,
 } from './layer_utils';
 
 /** Options of {@link ProjectionDiscriminatorHead}. */
@@ -96,13 +97,19 @@ export class ProjectionDiscriminatorHead extends tf.layers.Layer {
     checkRank('ProjectionDiscriminatorHead features', features, 2, 2);
     checkLabelShape('ProjectionDiscriminatorHead', labels);
     const c = knownChannels('ProjectionDiscriminatorHead', features);
-    this.kernel = this.addWeight('kernel', [c, 1], 'float32', this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [1], 'float32', tf.initializers.zeros());
-    this.embeddings = this.addWeight('embeddings', [this.numClasses, c], 'float32', this.embeddingsInitializer);
+    this.kernel = recordInitializer(this.addWeight('kernel', [c, 1], 'float32', this.kernelInitializer), this.kernelInitializer);
+    if (this.useBias) {
+      const zeros = tf.initializers.zeros();
+      this.bias = recordInitializer(this.addWeight('bias', [1], 'float32', zeros), zeros);
+    }
+    this.embeddings = recordInitializer(
+      this.addWeight('embeddings', [this.numClasses, c], 'float32', this.embeddingsInitializer),
+      this.embeddingsInitializer,
+    );
     if (this.spectralNormalization) {
       const normal = tf.initializers.randomNormal({ mean: 0, stddev: 1 });
-      this.kernelU = this.addWeight('kernel_u', [1], 'float32', normal, undefined, false);
-      this.embeddingsU = this.addWeight('embeddings_u', [c], 'float32', normal, undefined, false);
+      this.kernelU = recordInitializer(this.addWeight('kernel_u', [1], 'float32', normal, undefined, false), normal);
+      this.embeddingsU = recordInitializer(this.addWeight('embeddings_u', [c], 'float32', normal, undefined, false), normal);
     }
     this.built = true;
   }

@@ -15,6 +15,7 @@ import {
   type LayerArgs,
   type LayerCallKwargs,
   type SerializedInitializer,
+  recordInitializer,
 } from './layer_utils';
 
 /** Options of {@link SelfAttention2D}. */
@@ -134,22 +135,23 @@ export class SelfAttention2D extends tf.layers.Layer {
     const c = knownChannels('SelfAttention2D', shape);
     const { queryKey, value } = this.resolvedChannels(c);
     const init = this.kernelInitializer;
-    this.queryKernel = this.addWeight('query_kernel', [c, queryKey], 'float32', init);
-    this.keyKernel = this.addWeight('key_kernel', [c, queryKey], 'float32', init);
-    this.valueKernel = this.addWeight('value_kernel', [c, value], 'float32', init);
-    this.outputKernel = this.addWeight('output_kernel', [value, c], 'float32', init);
+    this.queryKernel = recordInitializer(this.addWeight('query_kernel', [c, queryKey], 'float32', init), init);
+    this.keyKernel = recordInitializer(this.addWeight('key_kernel', [c, queryKey], 'float32', init), init);
+    this.valueKernel = recordInitializer(this.addWeight('value_kernel', [c, value], 'float32', init), init);
+    this.outputKernel = recordInitializer(this.addWeight('output_kernel', [value, c], 'float32', init), init);
     if (this.useBias) {
       const zeros = tf.initializers.zeros();
-      this.queryBias = this.addWeight('query_bias', [queryKey], 'float32', zeros);
-      this.keyBias = this.addWeight('key_bias', [queryKey], 'float32', zeros);
-      this.valueBias = this.addWeight('value_bias', [value], 'float32', zeros);
-      this.outputBias = this.addWeight('output_bias', [c], 'float32', zeros);
+      this.queryBias = recordInitializer(this.addWeight('query_bias', [queryKey], 'float32', zeros), zeros);
+      this.keyBias = recordInitializer(this.addWeight('key_bias', [queryKey], 'float32', zeros), zeros);
+      this.valueBias = recordInitializer(this.addWeight('value_bias', [value], 'float32', zeros), zeros);
+      this.outputBias = recordInitializer(this.addWeight('output_bias', [c], 'float32', zeros), zeros);
     }
-    this.gamma = this.addWeight('gamma', [], 'float32', tf.initializers.constant({ value: this.gammaInitialValue }));
+    const gamma = tf.initializers.constant({ value: this.gammaInitialValue });
+    this.gamma = recordInitializer(this.addWeight('gamma', [], 'float32', gamma), gamma);
     if (this.spectralNormalization) {
       const normal = tf.initializers.randomNormal({ mean: 0, stddev: 1 });
       for (const [name, depth] of [['query', queryKey], ['key', queryKey], ['value', value], ['output', c]] as const) {
-        this.us[name] = this.addWeight(`${name}_u`, [depth], 'float32', normal, undefined, false);
+        this.us[name] = recordInitializer(this.addWeight(`${name}_u`, [depth], 'float32', normal, undefined, false), normal);
       }
     }
     this.built = true;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError } from '../errors';
 import { checkNumber } from '../losses/validation';
 import { spectralNormalize } from '../regularizers/spectral_normalize';
+import { recordInitializer } from './layer_utils';
 
 /** Constructor arguments every tfjs-layers layer accepts (`name`, `trainable`, `inputShape`, …). */
 type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -137,14 +138,8 @@ export class SpectralNormalization extends tf.layers.Layer {
     // The wrapper owns the wrapped layer's weights, so trainable flags, getWeights/setWeights, saving and
     // disposal all go through it: order [kernel, bias?] (trainable), then [u] (non-trainable).
     this._trainableWeights = [...this.layer.weights];
-    this.uVariable = this.addWeight(
-      'u',
-      [outChannels],
-      'float32',
-      tf.initializers.randomNormal({ mean: 0, stddev: 1 }),
-      undefined,
-      false,
-    );
+    const normal = tf.initializers.randomNormal({ mean: 0, stddev: 1 });
+    this.uVariable = recordInitializer(this.addWeight('u', [outChannels], 'float32', normal, undefined, false), normal);
     this.trainable = this.trainable; // propagate the wrapper's flag to the adopted variables
     this.built = true;
   }

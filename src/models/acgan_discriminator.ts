@@ -1,9 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkInteger } from '../layers/layer_utils';
-import { checkAlpha, checkDim, checkImageShape, dcganInitializer, squareDcganSize } from './builder_utils';
+import {
+  checkAlpha,
+  checkDim,
+  checkImageShape,
+  checkSeed,
+  dcganInitializer,
+  seeded,
+  squareDcganSize,
+  type SeedOption,
+} from './builder_utils';
 
 /** Options of {@link acganDiscriminator}. */
-export interface AcganDiscriminatorOptions {
+export interface AcganDiscriminatorOptions extends SeedOption {
   /** Image shape [H, W, C], square, H = 4·2ⁿ or 7·2ⁿ (n >= 1). Default: [28, 28, 1]. */
   inputShape?: [number, number, number];
   /** Number of classes K of the class head. Integer >= 2. Default: 10. */
@@ -38,6 +47,7 @@ export interface AcganDiscriminatorOptions {
  * @throws {InvalidArgumentError} for a shape that is not a DCGAN size, or a bad class count or filter count.
  */
 export function acganDiscriminator(options: AcganDiscriminatorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('acganDiscriminator.inputShape', options.inputShape ?? [28, 28, 1]);
   const { doublings } = squareDcganSize('acganDiscriminator.inputShape', inputShape);
   const numClasses = checkInteger('acganDiscriminator.numClasses', options.numClasses ?? 10, 2);
@@ -56,5 +66,5 @@ export function acganDiscriminator(options: AcganDiscriminatorOptions = {}): tf.
   const features = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
   const logits = tf.layers.dense({ units: 1, kernelInitializer }).apply(features) as tf.SymbolicTensor;
   const classLogits = tf.layers.dense({ units: numClasses, kernelInitializer }).apply(features) as tf.SymbolicTensor;
-  return tf.model({ inputs: images, outputs: [logits, classLogits], name: options.name ?? 'acgan_discriminator' });
+  return seeded(tf.model({ inputs: images, outputs: [logits, classLogits], name: options.name ?? 'acgan_discriminator' }), seed);
 }

@@ -11,6 +11,7 @@ import { ConditionalBatchNormalization } from '../layers/conditional_batch_norma
 import { InstanceNormalization } from '../layers/instance_normalization';
 import { checkInteger, type Initializer } from '../layers/layer_utils';
 import { PixelNormalization } from '../layers/pixel_normalization';
+import { initializeWeights } from './initialize_weights';
 
 /**
  * Normalization after a hidden layer. `'batch'`: `tf.layers.batchNormalization`; `'instance'`:
@@ -30,6 +31,31 @@ export type OutputActivationKind = 'tanh' | 'sigmoid' | 'linear';
 export const BATCH_NORM_MOMENTUM = 0.9;
 /** Batch-norm (and layer-norm) epsilon every builder uses: PyTorch's default. */
 export const BATCH_NORM_EPSILON = 1e-5;
+
+/** The `seed` option every gan-kit model builder takes. */
+export interface SeedOption {
+  /**
+   * Integer seed in [0, 2^32) for the initial weights: the same options and seed always build the same weights,
+   * on every backend (see {@link initializeWeights}). Default: undefined, tfjs' unseeded initializers, so every
+   * build differs.
+   */
+  seed?: number;
+}
+
+/** Throws unless `seed` is undefined or an integer in [0, 2^32); builders call this before creating any layer. */
+export function checkSeed(seed: unknown): number | undefined {
+  if (seed === undefined) return undefined;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
+    throw new InvalidArgumentError('options.seed', 'an integer in [0, 2^32)', seed);
+  }
+  return seed;
+}
+
+/** Returns `model`, its weights redrawn from `seed` when one is given. */
+export function seeded(model: tf.LayersModel, seed: number | undefined): tf.LayersModel {
+  if (seed !== undefined) initializeWeights(model, { seed });
+  return model;
+}
 
 /** Weight initialisation of DCGAN (Radford et al. 2016) and CycleGAN/pix2pix: N(0, 0.02). */
 export function dcganInitializer(): Initializer {

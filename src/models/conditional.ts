@@ -4,7 +4,15 @@ import { ClassEmbedding } from '../layers/class_embedding';
 import { GlobalSumPooling2D } from '../layers/global_sum_pooling_2d';
 import { checkInteger } from '../layers/layer_utils';
 import { ProjectionDiscriminatorHead } from '../layers/projection_discriminator_head';
-import { applyActivation, checkDim, checkImageShape, pick, type OutputActivationKind } from './builder_utils';
+import {
+  applyActivation,
+  checkDim,
+  checkImageShape,
+  checkSeed,
+  pick,
+  seeded,
+  type OutputActivationKind,
+} from './builder_utils';
 import {
   applyDcganGenerator,
   applyDcganTrunk,
@@ -71,6 +79,7 @@ export interface ConditionalDiscriminatorOptions extends Omit<DcganDiscriminator
  * ```
  */
 export function conditionalGenerator(options: ConditionalGeneratorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const numClasses = checkInteger('conditionalGenerator.numClasses', options.numClasses ?? 10, 1);
   const latentDim = checkDim('conditionalGenerator.latentDim', options.latentDim ?? 100);
   const conditioning = pick<GeneratorConditioning>('conditionalGenerator.conditioning', options.conditioning, ['concat', 'batch-norm'], 'concat');
@@ -93,7 +102,7 @@ export function conditionalGenerator(options: ConditionalGeneratorOptions = {}):
     }
     out = applyDcganGenerator(z, { ...layout, stack: { ...layout.stack, normalization: 'conditional-batch' } }, { labels, numClasses });
   }
-  return tf.model({ inputs: [z, labels], outputs: out, name: options.name ?? 'conditional_generator' });
+  return seeded(tf.model({ inputs: [z, labels], outputs: out, name: options.name ?? 'conditional_generator' }), seed);
 }
 
 /**
@@ -113,6 +122,7 @@ export function conditionalGenerator(options: ConditionalGeneratorOptions = {}):
  * ```
  */
 export function conditionalDiscriminator(options: ConditionalDiscriminatorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const numClasses = checkInteger('conditionalDiscriminator.numClasses', options.numClasses ?? 10, 1);
   const inputShape = checkImageShape('conditionalDiscriminator.inputShape', options.inputShape ?? [28, 28, 1]);
   const conditioning = pick<DiscriminatorConditioning>(
@@ -137,5 +147,5 @@ export function conditionalDiscriminator(options: ConditionalDiscriminatorOption
     out = new ProjectionDiscriminatorHead({ numClasses }).apply([features, labels]) as tf.SymbolicTensor;
     out = applyActivation(out, outputActivation, 0);
   }
-  return tf.model({ inputs: [images, labels], outputs: out, name: options.name ?? 'conditional_discriminator' });
+  return seeded(tf.model({ inputs: [images, labels], outputs: out, name: options.name ?? 'conditional_discriminator' }), seed);
 }

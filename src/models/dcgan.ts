@@ -8,13 +8,16 @@ import {
   checkDim,
   checkFilterList,
   checkImageShape,
+  checkSeed,
   dcganInitializer,
   pick,
+  seeded,
   squareDcganSize,
   type ActivationKind,
   type NormalizationContext,
   type NormalizationKind,
   type OutputActivationKind,
+  type SeedOption,
 } from './builder_utils';
 
 const G_NORMS: readonly NormalizationKind[] = ['batch', 'instance', 'layer', 'pixel', 'none'];
@@ -23,7 +26,7 @@ const ACTIVATIONS: readonly ActivationKind[] = ['relu', 'leakyRelu', 'elu', 'tan
 const OUTPUTS: readonly OutputActivationKind[] = ['tanh', 'sigmoid', 'linear'];
 
 /** Options of {@link transposedConvStack}. */
-export interface TransposedConvStackOptions {
+export interface TransposedConvStackOptions extends SeedOption {
   /** Shape [H, W, C] of the input feature map (no batch axis). Required. */
   inputShape: [number, number, number];
   /**
@@ -120,6 +123,7 @@ function resolveStack(prefix: string, options: Partial<StackSettings> & { filter
  * @throws {InvalidArgumentError} for a bad shape, filter list or option.
  */
 export function transposedConvStack(options: TransposedConvStackOptions): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('transposedConvStack.inputShape', options?.inputShape);
   if (!Array.isArray(options.filters) || options.filters.length === 0) {
     throw new InvalidArgumentError('transposedConvStack.filters', 'a non-empty list of positive integers', options.filters);
@@ -127,15 +131,15 @@ export function transposedConvStack(options: TransposedConvStackOptions): tf.Lay
   const filters = checkFilterList('transposedConvStack.filters', options.filters, options.filters.length);
   const settings = resolveStack('transposedConvStack', { ...options, filters });
   const input = tf.input({ shape: inputShape });
-  return tf.model({
+  return seeded(tf.model({
     inputs: input,
     outputs: applyTransposedConvStack(input, settings),
     name: options.name ?? 'transposed_conv_stack',
-  });
+  }), seed);
 }
 
 /** Options of {@link dcganGenerator}. */
-export interface DcganGeneratorOptions {
+export interface DcganGeneratorOptions extends SeedOption {
   /**
    * Image shape [H, W, C] (H = W = 4·2ⁿ or 7·2ⁿ, n >= 1: 8, 14, 16, 28, 32, 56, 64, 128, …).
    * Default: [64, 64, 3] (the paper's LSUN/ImageNet size).
@@ -243,17 +247,18 @@ export function applyDcganGenerator(
  * @throws {InvalidArgumentError} for an unsupported size or a bad option.
  */
 export function dcganGenerator(options: DcganGeneratorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const latentDim = checkDim('dcganGenerator.latentDim', options.latentDim ?? 100);
   const layout = resolveDcganGenerator('dcganGenerator', options);
   if (layout.stack.normalization === 'conditional-batch') {
     throw new InvalidArgumentError('dcganGenerator.normalization', "not 'conditional-batch' (use conditionalGenerator)", 'conditional-batch');
   }
   const z = tf.input({ shape: [latentDim] });
-  return tf.model({ inputs: z, outputs: applyDcganGenerator(z, layout), name: options.name ?? 'dcgan_generator' });
+  return seeded(tf.model({ inputs: z, outputs: applyDcganGenerator(z, layout), name: options.name ?? 'dcgan_generator' }), seed);
 }
 
 /** Options of {@link dcganDiscriminator}. */
-export interface DcganDiscriminatorOptions {
+export interface DcganDiscriminatorOptions extends SeedOption {
   /** Image shape [H, W, C] (H = W = 4·2ⁿ or 7·2ⁿ, n >= 1). Default: [64, 64, 3]. */
   inputShape?: [number, number, number];
   /**
@@ -366,10 +371,11 @@ export function applyDenseLogit(
  * @throws {InvalidArgumentError} for an unsupported size or a bad option.
  */
 export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('dcganDiscriminator.inputShape', options.inputShape ?? [64, 64, 3]);
   const trunk = resolveDcganTrunk('dcganDiscriminator', inputShape, options);
   const outputActivation = pick('dcganDiscriminator.outputActivation', options.outputActivation, OUTPUTS, 'linear');
   const x = tf.input({ shape: inputShape });
   const out = applyDenseLogit(applyDcganTrunk(x, trunk), trunk.kernelInitializer, outputActivation);
-  return tf.model({ inputs: x, outputs: out, name: options.name ?? 'dcgan_discriminator' });
+  return seeded(tf.model({ inputs: x, outputs: out, name: options.name ?? 'dcgan_discriminator' }), seed);
 }

@@ -23,3 +23,6 @@ export type {
 } from './conditional';
 export { saganDiscriminator, saganGenerator } from './sagan';
 export type { SaganDiscriminatorOptions, SaganGeneratorOptions, SaganOptions } from './sagan';
+export { initializeWeights, WeightInitializationError } from './initialize_weights';
+export type { InitializeWeightsOptions } from './initialize_weights';
+export type { SeedOption } from './builder_utils';

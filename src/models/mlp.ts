@@ -8,10 +8,13 @@ import {
   checkAlpha,
   checkDim,
   checkRate,
+  checkSeed,
   pick,
+  seeded,
   type ActivationKind,
   type NormalizationKind,
   type OutputActivationKind,
+  type SeedOption,
 } from './builder_utils';
 
 const NORMS: readonly NormalizationKind[] = ['batch', 'layer', 'none'];
@@ -19,14 +22,17 @@ const ACTIVATIONS: readonly ActivationKind[] = ['relu', 'leakyRelu', 'elu', 'tan
 const OUTPUTS: readonly OutputActivationKind[] = ['tanh', 'sigmoid', 'linear'];
 
 /** Options shared by {@link mlpGenerator} and {@link mlpDiscriminator}. */
-export interface MlpOptions {
+export interface MlpOptions extends SeedOption {
   /** Units of each hidden layer. Default: [128, 128] (Metz et al. 2017's 2-D mixture-of-Gaussians networks). */
   hiddenUnits?: number[];
   /** Normalization after each hidden dense layer: `'batch'`, `'layer'` or `'none'`. Default: `'none'`. */
   normalization?: NormalizationKind;
   /** LeakyReLU slope, when an activation is `'leakyRelu'`. Default: 0.2. */
   leakyReluAlpha?: number;
-  /** Kernel initializer of the dense layers. Default: glorot uniform (tfjs' default). */
+  /**
+   * Kernel initializer of the dense layers. Default: tfjs' default, Glorot normal (a normal of std
+   * √(2 / (fanIn + fanOut)) truncated at 2 std).
+   */
   kernelInitializer?: Initializer;
   /**
    * Make the model class-conditional (the conditional GAN of Mirza & Osindero 2014,
@@ -123,6 +129,7 @@ function hiddenStack(
  * ```
  */
 export function mlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const latentDim = checkDim('mlpGenerator.latentDim', options.latentDim ?? 256);
   const outputDim = checkDim('mlpGenerator.outputDim', options.outputDim ?? 2);
   const activation = pick('mlpGenerator.activation', options.activation, ACTIVATIONS, 'relu');
@@ -133,7 +140,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel 
   const out = tf.layers
     .dense({ units: outputDim, kernelInitializer: options.kernelInitializer, activation: outputActivation })
     .apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: labels ? [z, labels] : z, outputs: out, name: options.name ?? 'mlp_generator' });
+  return seeded(tf.model({ inputs: labels ? [z, labels] : z, outputs: out, name: options.name ?? 'mlp_generator' }), seed);
 }
 
 /**
@@ -150,6 +157,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel 
  * ```
  */
 export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const inputDim = checkDim('mlpDiscriminator.inputDim', options.inputDim ?? 2);
   const activation = pick('mlpDiscriminator.activation', options.activation, ACTIVATIONS, 'leakyRelu');
   const outputActivation = pick('mlpDiscriminator.outputActivation', options.outputActivation, OUTPUTS, 'linear');
@@ -161,5 +169,5 @@ export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf.Laye
   const out = tf.layers
     .dense({ units: 1, kernelInitializer: options.kernelInitializer, activation: outputActivation })
     .apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: labels ? [x, labels] : x, outputs: out, name: options.name ?? 'mlp_discriminator' });
+  return seeded(tf.model({ inputs: labels ? [x, labels] : x, outputs: out, name: options.name ?? 'mlp_discriminator' }), seed);
 }

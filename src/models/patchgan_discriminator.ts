@@ -6,13 +6,16 @@ import {
   applyNormalization,
   checkAlpha,
   checkImageShape,
+  checkSeed,
   dcganInitializer,
   pick,
+  seeded,
   type NormalizationKind,
+  type SeedOption,
 } from './builder_utils';
 
 /** Options of {@link patchGanDiscriminator}. */
-export interface PatchGanDiscriminatorOptions {
+export interface PatchGanDiscriminatorOptions extends SeedOption {
   /**
    * Image shape [H, W, C]. For a pix2pix (conditional) discriminator, C is the input and target channels
    * concatenated (e.g. 6). Default: [256, 256, 3].
@@ -58,6 +61,7 @@ export interface PatchGanDiscriminatorOptions {
  * ```
  */
 export function patchGanDiscriminator(options: PatchGanDiscriminatorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('patchGanDiscriminator.inputShape', options.inputShape ?? [256, 256, 3]);
   const filters = checkInteger('patchGanDiscriminator.filters', options.filters ?? 64, 1);
   const numLayers = checkInteger('patchGanDiscriminator.numLayers', options.numLayers ?? 3, 1);
@@ -91,5 +95,5 @@ export function patchGanDiscriminator(options: PatchGanDiscriminatorOptions = {}
   h = step(h, filters * Math.min(2 ** numLayers, 8), 1, useBias);
   h = applyActivation(applyNormalization(h, normalization, context), 'leakyRelu', alpha);
   h = step(h, 1, 1, true);
-  return tf.model({ inputs: x, outputs: h, name: options.name ?? 'patchgan_discriminator' });
+  return seeded(tf.model({ inputs: x, outputs: h, name: options.name ?? 'patchgan_discriminator' }), seed);
 }

@@ -7,14 +7,17 @@ import {
   applyNormalization,
   checkImageShape,
   checkRate,
+  checkSeed,
   dcganInitializer,
   pick,
+  seeded,
   type NormalizationKind,
   type OutputActivationKind,
+  type SeedOption,
 } from './builder_utils';
 
 /** Options of {@link resnetGenerator}. */
-export interface ResnetGeneratorOptions {
+export interface ResnetGeneratorOptions extends SeedOption {
   /** Image shape [H, W, C]; H and W must be multiples of 2^numDownsampling. Default: [256, 256, 3]. */
   inputShape?: [number, number, number];
   /** Channels of the output image. Default: the input's channels. */
@@ -68,6 +71,7 @@ export interface ResnetGeneratorOptions {
  * ```
  */
 export function resnetGenerator(options: ResnetGeneratorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('resnetGenerator.inputShape', options.inputShape ?? [256, 256, 3]);
   const outputChannels = checkInteger('resnetGenerator.outputChannels', options.outputChannels ?? inputShape[2], 1);
   const filters = checkInteger('resnetGenerator.filters', options.filters ?? 64, 1);
@@ -118,5 +122,5 @@ export function resnetGenerator(options: ResnetGeneratorOptions = {}): tf.Layers
   }
   h = convLayer(reflect(h, 3), outputChannels, 7, 1, 'valid', true);
   h = applyActivation(h, outputActivation, 0);
-  return tf.model({ inputs: x, outputs: h, name: options.name ?? 'resnet_generator' });
+  return seeded(tf.model({ inputs: x, outputs: h, name: options.name ?? 'resnet_generator' }), seed);
 }

@@ -6,10 +6,19 @@ import { ProjectionDiscriminatorHead } from '../layers/projection_discriminator_
 import { discriminatorResidualBlock, generatorResidualBlock } from '../layers/residual_blocks';
 import { SelfAttention2D } from '../layers/self_attention_2d';
 import { wrapSpectral } from '../layers/spectral_wrap';
-import { applyActivation, applyNormalization, checkDim, checkImageShape, decomposeSize } from './builder_utils';
+import {
+  applyActivation,
+  applyNormalization,
+  checkDim,
+  checkImageShape,
+  checkSeed,
+  decomposeSize,
+  seeded,
+  type SeedOption,
+} from './builder_utils';
 
 /** Options shared by {@link saganGenerator} and {@link saganDiscriminator}. */
-export interface SaganOptions {
+export interface SaganOptions extends SeedOption {
   /** Channel unit (`gf_dim` / `df_dim`): feature maps have baseFilters × a multiplier of at most 16. Default: 64. */
   baseFilters?: number;
   /** Largest channel multiplier. Default: 16 (1024 channels with baseFilters 64, as SAGAN/BigGAN at 128x128). */
@@ -116,6 +125,7 @@ function attention(x: tf.SymbolicTensor, c: SaganCommon): tf.SymbolicTensor {
  * ```
  */
 export function saganGenerator(options: SaganGeneratorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const c = resolveCommon('saganGenerator', options);
   const outputShape = checkImageShape('saganGenerator.outputShape', options.outputShape ?? [128, 128, 3]);
   if (outputShape[0] !== outputShape[1]) {
@@ -151,7 +161,7 @@ export function saganGenerator(options: SaganGeneratorOptions = {}): tf.LayersMo
     c.sn,
   ).apply(h) as tf.SymbolicTensor;
   h = applyActivation(h, 'tanh', 0);
-  return tf.model({ inputs: labels === undefined ? z : [z, labels], outputs: h, name: options.name ?? 'sagan_generator' });
+  return seeded(tf.model({ inputs: labels === undefined ? z : [z, labels], outputs: h, name: options.name ?? 'sagan_generator' }), seed);
 }
 
 /**
@@ -173,6 +183,7 @@ export function saganGenerator(options: SaganGeneratorOptions = {}): tf.LayersMo
  * ```
  */
 export function saganDiscriminator(options: SaganDiscriminatorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const c = resolveCommon('saganDiscriminator', options);
   const inputShape = checkImageShape('saganDiscriminator.inputShape', options.inputShape ?? [128, 128, 3]);
   if (inputShape[0] !== inputShape[1]) {
@@ -212,9 +223,9 @@ export function saganDiscriminator(options: SaganDiscriminatorOptions = {}): tf.
           spectralNormalization: c.sn,
           kernelInitializer: c.init,
         }).apply([features, labels]) as tf.SymbolicTensor);
-  return tf.model({
+  return seeded(tf.model({
     inputs: labels === undefined ? images : [images, labels],
     outputs: out,
     name: options.name ?? 'sagan_discriminator',
-  });
+  }), seed);
 }

@@ -7,14 +7,17 @@ import {
   checkAlpha,
   checkImageShape,
   checkRate,
+  checkSeed,
   dcganInitializer,
   pick,
+  seeded,
   type NormalizationKind,
   type OutputActivationKind,
+  type SeedOption,
 } from './builder_utils';
 
 /** Options of {@link unetGenerator}. */
-export interface UnetGeneratorOptions {
+export interface UnetGeneratorOptions extends SeedOption {
   /** Image shape [H, W, C]; H and W must be multiples of 2^numDownsampling. Default: [256, 256, 3]. */
   inputShape?: [number, number, number];
   /** Channels of the output image. Default: the input's channels. */
@@ -70,6 +73,7 @@ export interface UnetGeneratorOptions {
  * ```
  */
 export function unetGenerator(options: UnetGeneratorOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('unetGenerator.inputShape', options.inputShape ?? [256, 256, 3]);
   const outputChannels = checkInteger('unetGenerator.outputChannels', options.outputChannels ?? inputShape[2], 1);
   const filters = checkInteger('unetGenerator.filters', options.filters ?? 64, 1);
@@ -127,5 +131,5 @@ export function unetGenerator(options: UnetGeneratorOptions = {}): tf.LayersMode
     h = tf.layers.concatenate().apply([skips[i - 2]!, h]) as tf.SymbolicTensor;
   }
   h = applyActivation(h, outputActivation, 0);
-  return tf.model({ inputs: x, outputs: h, name: options.name ?? 'unet_generator' });
+  return seeded(tf.model({ inputs: x, outputs: h, name: options.name ?? 'unet_generator' }), seed);
 }

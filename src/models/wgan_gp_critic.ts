@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Initializer } from '../layers/layer_utils';
-import { checkImageShape, type NormalizationKind } from './builder_utils';
+import { checkImageShape, checkSeed, seeded, type NormalizationKind, type SeedOption } from './builder_utils';
 import { applyDcganTrunk, applyDenseLogit, resolveDcganTrunk } from './dcgan';
 
 /** Options of {@link wganGpCritic}. */
-export interface WganGpCriticOptions {
+export interface WganGpCriticOptions extends SeedOption {
   /** Image shape [H, W, C] (H = W = 4·2ⁿ or 7·2ⁿ, n >= 1). Default: [64, 64, 3]. */
   inputShape?: [number, number, number];
   /** Channels of the first convolution, doubling after each. Default: 64 (the paper's 64x64 critic: 64→512). */
@@ -46,6 +46,7 @@ export interface WganGpCriticOptions {
  * ```
  */
 export function wganGpCritic(options: WganGpCriticOptions = {}): tf.LayersModel {
+  const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('wganGpCritic.inputShape', options.inputShape ?? [64, 64, 3]);
   const trunk = resolveDcganTrunk(
     'wganGpCritic',
@@ -57,5 +58,5 @@ export function wganGpCritic(options: WganGpCriticOptions = {}): tf.LayersModel 
   );
   const x = tf.input({ shape: inputShape });
   const out = applyDenseLogit(applyDcganTrunk(x, trunk), trunk.kernelInitializer, 'linear');
-  return tf.model({ inputs: x, outputs: out, name: options.name ?? 'wgan_gp_critic' });
+  return seeded(tf.model({ inputs: x, outputs: out, name: options.name ?? 'wgan_gp_critic' }), seed);
 }

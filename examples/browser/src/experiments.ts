@@ -63,8 +63,9 @@ export function ringExperiment(seed = 1): Experiment {
   const batchSize = 256;
   const random = new Random(seed);
   const parts = {
-    generator: mlpGenerator({ latentDim, outputDim: 2, hiddenUnits: [64, 64] }),
-    discriminator: mlpDiscriminator({ inputDim: 2, hiddenUnits: [64, 64], minibatchStdDev: true }),
+    // Seeded initial weights: the page trains the same way on every visit (on a given backend).
+    generator: mlpGenerator({ latentDim, outputDim: 2, hiddenUnits: [64, 64], seed: 2 * seed }),
+    discriminator: mlpDiscriminator({ inputDim: 2, hiddenUnits: [64, 64], minibatchStdDev: true, seed: 2 * seed + 1 }),
     generatorOptimizer: tf.train.adam(1e-3, 0.5, 0.999),
     discriminatorOptimizer: tf.train.adam(1e-3, 0.5, 0.999),
   };
@@ -129,8 +130,8 @@ export function mnistExperiment(digits: tf.Tensor4D, seed = 1): Experiment {
   const random = new Random(seed);
   const count = digits.shape[0];
   const parts = {
-    generator: dcganGenerator({ outputShape: [28, 28, 1], latentDim, baseFilters: 16 }),
-    discriminator: dcganDiscriminator({ inputShape: [28, 28, 1], baseFilters: 16 }),
+    generator: dcganGenerator({ outputShape: [28, 28, 1], latentDim, baseFilters: 16, seed: 2 * seed }),
+    discriminator: dcganDiscriminator({ inputShape: [28, 28, 1], baseFilters: 16, seed: 2 * seed + 1 }),
     generatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999),
     discriminatorOptimizer: tf.train.adam(5e-4, 0.5, 0.999),
   };
