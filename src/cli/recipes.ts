@@ -17,6 +17,7 @@ import { SpectralNormalization } from '../layers/spectral_normalization';
 import { acganDiscriminator } from '../models/acgan_discriminator';
 import { conditionalGenerator } from '../models/conditional';
 import { dcganDiscriminator, dcganGenerator } from '../models/dcgan';
+import { initializeWeights } from '../models/initialize_weights';
 import { patchGanDiscriminator } from '../models/patchgan_discriminator';
 import { resnetGenerator } from '../models/resnet_generator';
 import { wganGpCritic } from '../models/wgan_gp_critic';
@@ -88,12 +89,21 @@ export interface BuiltRecipe {
 
 const LATENT = 100;
 
+/**
+ * Seed of a recipe's `index`-th network (0: generator, 1: discriminator, 2 and 3: CycleGAN's second pair), so
+ * that `--seed` fixes the initial weights as well as the data order and latent codes, each network from its own
+ * stream.
+ */
+function weightSeed(seed: number, index: number): number {
+  return (4 * seed + index) % 2 ** 32;
+}
+
 function scaled(width: number, filters: number): number {
   return Math.max(4, Math.round(filters * width));
 }
 
 /** A SAGAN-style generator for small images: SN transposed convolutions, self-attention at the middle size. */
-export function saganGenerator(shape: [number, number, number], width: number): tf.LayersModel {
+export function saganGenerator(shape: [number, number, number], width: number, seed?: number): tf.LayersModel {
   const [h, , c] = shape;
   const start = h % 7 === 0 ? 7 : 4;
   const ups = Math.round(Math.log2(h / start));
@@ -115,11 +125,13 @@ export function saganGenerator(shape: [number, number, number], width: number): 
     if (i === 0) x = new SelfAttention2D({ spectralNormalization: true }).apply(x) as tf.SymbolicTensor;
   }
   x = tf.layers.activation({ activation: 'tanh' }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: z, outputs: x, name: 'sagan_generator' });
+  const model = tf.model({ inputs: z, outputs: x, name: 'sagan_generator' });
+  if (seed !== undefined) initializeWeights(model, { seed });
+  return model;
 }
 
 /** A SAGAN-style discriminator: SN convolutions, self-attention after the first downsampling, a linear output. */
-export function saganDiscriminator(shape: [number, number, number], width: number): tf.LayersModel {
+export function saganDiscriminator(shape: [number, number, number], width: number, seed?: number): tf.LayersModel {
   const [h] = shape;
   const start = h % 7 === 0 ? 7 : 4;
   const downs = Math.round(Math.log2(h / start));
@@ -133,7 +145,9 @@ export function saganDiscriminator(shape: [number, number, number], width: numbe
   }
   x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
   x = sn(tf.layers.dense({ units: 1 })).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: x, name: 'sagan_discriminator' });
+  const model = tf.model({ inputs: input, outputs: x, name: 'sagan_discriminator' });
+  if (seed !== undefined) initializeWeights(model, { seed });
+  return model;
 }
 
 /**
@@ -227,8 +241,14 @@ async function selfConditionedDcgan(settings: RecipeSettings, context: RecipeCon
       latentDim: LATENT,
       baseFilters: scaled(width, r.generatorFilters),
       conditioning: 'batch-norm',
+      seed: weightSeed(seed, 0),
     }),
-    discriminator: acganDiscriminator({ inputShape: shape, baseFilters: scaled(width, r.discriminatorFilters), numClasses: k }),
+    discriminator: acganDiscriminator({
+      inputShape: shape,
+      baseFilters: scaled(width, r.discriminatorFilters),
+      numClasses: k,
+      seed: weightSeed(seed, 1),
+    }),
     latentDim: LATENT,
     numClasses: k,
     auxiliaryClassifier: { ...r.auxiliaryClassifier },
@@ -265,8 +285,8 @@ export async function buildRecipe(settings: RecipeSettings, context: RecipeConte
     if (model === 'dcgan') {
       const r = DCGAN_RECIPE;
       trainer = new GanTrainer({
-        generator: dcganGenerator({ outputShape: shape, latentDim: LATENT, baseFilters: scaled(width, r.generatorFilters) }),
-        discriminator: dcganDiscriminator({ inputShape: shape, baseFilters: scaled(width, r.discriminatorFilters) }),
+        generator: dcganGenerator({ outputShape: shape, latentDim: LATENT, baseFilters: scaled(width, r.generatorFilters), seed: weightSeed(seed, 0) }),
+        discriminator: dcganDiscriminator({ inputShape: shape, baseFilters: scaled(width, r.discriminatorFilters), seed: weightSeed(seed, 1) }),
         latentDim: LATENT,
         generatorOptimizer: tf.train.adam(r.learningRate, r.beta1, 0.999),
         discriminatorOptimizer: tf.train.adam(r.learningRate, r.beta1, 0.999),
@@ -275,16 +295,16 @@ export async function buildRecipe(settings: RecipeSettings, context: RecipeConte
       });
     } else if (model === 'wgan-gp') {
       trainer = new WganGpTrainer({
-        generator: dcganGenerator({ outputShape: shape, latentDim: LATENT, baseFilters: scaled(width, 32) }),
-        critic: wganGpCritic({ inputShape: shape, baseFilters: scaled(width, 16), normalization: 'none' }),
+        generator: dcganGenerator({ outputShape: shape, latentDim: LATENT, baseFilters: scaled(width, 32), seed: weightSeed(seed, 0) }),
+        critic: wganGpCritic({ inputShape: shape, baseFilters: scaled(width, 16), normalization: 'none', seed: weightSeed(seed, 1) }),
         latentDim: LATENT,
         seed,
       });
     } else {
       // SAGAN (Zhang et al. 2019): hinge loss, spectral norm in G and D, TTUR with G 1e-4 and D 4e-4, β = (0, 0.9).
       trainer = new GanTrainer({
-        generator: saganGenerator(shape, width),
-        discriminator: saganDiscriminator(shape, width),
+        generator: saganGenerator(shape, width, weightSeed(seed, 0)),
+        discriminator: saganDiscriminator(shape, width, weightSeed(seed, 1)),
         latentDim: LATENT,
         loss: hingeLoss(),
         generatorOptimizer: tf.train.adam(1e-4, 0, 0.9),
@@ -307,8 +327,14 @@ export async function buildRecipe(settings: RecipeSettings, context: RecipeConte
         latentDim: LATENT,
         baseFilters: scaled(width, r.generatorFilters),
         conditioning: r.generatorConditioning,
+        seed: weightSeed(seed, 0),
       }),
-      discriminator: acganDiscriminator({ inputShape: shape, baseFilters: scaled(width, r.discriminatorFilters), numClasses: 10 }),
+      discriminator: acganDiscriminator({
+        inputShape: shape,
+        baseFilters: scaled(width, r.discriminatorFilters),
+        numClasses: 10,
+        seed: weightSeed(seed, 1),
+      }),
       latentDim: LATENT,
       numClasses: 10,
       auxiliaryClassifier: { ...r.auxiliaryClassifier },
@@ -331,14 +357,15 @@ export async function buildRecipe(settings: RecipeSettings, context: RecipeConte
 
   // cyclegan
   const data = settings.data === undefined ? await mnistDomains({ batchSize, seed }) : await cycleGanFolders(settings.data, settings);
-  const generator = (): tf.LayersModel =>
-    resnetGenerator({ inputShape: shape, outputChannels: shape[2], filters: scaled(width, 16), numResidualBlocks: 3 });
-  const discriminator = (): tf.LayersModel => patchGanDiscriminator({ inputShape: shape, filters: scaled(width, 16), numLayers: 2 });
+  const generator = (index: number): tf.LayersModel =>
+    resnetGenerator({ inputShape: shape, outputChannels: shape[2], filters: scaled(width, 16), numResidualBlocks: 3, seed: weightSeed(seed, index) });
+  const discriminator = (index: number): tf.LayersModel =>
+    patchGanDiscriminator({ inputShape: shape, filters: scaled(width, 16), numLayers: 2, seed: weightSeed(seed, index) });
   const trainer = new CycleGanTrainer({
-    generatorAB: generator(),
-    generatorBA: generator(),
-    discriminatorA: discriminator(),
-    discriminatorB: discriminator(),
+    generatorAB: generator(0),
+    generatorBA: generator(2),
+    discriminatorA: discriminator(1),
+    discriminatorB: discriminator(3),
     seed,
   });
   const first = await (data as tf.data.Dataset<{ a: tf.Tensor; b: tf.Tensor }>).take(1).toArray();

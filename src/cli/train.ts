@@ -29,6 +29,10 @@ export interface TrainCommandOptions {
   size?: number;
   channels?: number;
   width?: number;
+  /**
+   * Integer in [0, 2^32) that fixes the initial weights, the data order and the latent codes. Default: 0. The
+   * dcgan recipe's time limit still makes the number of steps depend on the machine.
+   */
   seed?: number;
   sampleEvery?: number;
   checkpointEvery?: number;
@@ -104,6 +108,8 @@ export async function train(options: TrainCommandOptions): Promise<string> {
     if (channels !== 1 && channels !== 3) throw new InvalidArgumentError('--channels', '1 or 3', options.channels);
     const width = options.width ?? 1;
     if (!(width > 0 && width <= 16)) throw new InvalidArgumentError('--width', 'a number in (0, 16]', options.width);
+    const seed = options.seed ?? 0;
+    if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new InvalidArgumentError('--seed', 'an integer in [0, 2^32)', options.seed);
     settings = {
       model,
       data: options.data,
@@ -111,7 +117,7 @@ export async function train(options: TrainCommandOptions): Promise<string> {
       channels,
       batchSize: positiveInt('--batch-size', options.batchSize, defaults.batchSize),
       width,
-      seed: options.seed ?? 0,
+      seed,
     };
     if (model === 'dcgan') settings.clusters = options.clusters ?? (options.data === undefined ? DCGAN_RECIPE.clusters : 0);
   }
