@@ -12,6 +12,7 @@ import { listCheckpoints } from '../io/checkpoint_store';
 import { lossChart } from '../io/loss_chart';
 import { nodeFs, writeFileAtomic } from '../io/node_fs';
 import { jsonlLogger } from '../trainers/jsonl_logger';
+import { checkWeightSeed } from '../models/initialize_weights';
 import { progressBar } from '../trainers/progress_bar';
 import { sampleGrid } from '../trainers/sample_grid';
 import type { TrainerCallback } from '../trainers/callbacks';
@@ -108,8 +109,7 @@ export async function train(options: TrainCommandOptions): Promise<string> {
     if (channels !== 1 && channels !== 3) throw new InvalidArgumentError('--channels', '1 or 3', options.channels);
     const width = options.width ?? 1;
     if (!(width > 0 && width <= 16)) throw new InvalidArgumentError('--width', 'a number in (0, 16]', options.width);
-    const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new InvalidArgumentError('--seed', 'an integer in [0, 2^32)', options.seed);
+    const seed = checkWeightSeed('--seed', options.seed ?? 0);
     settings = {
       model,
       data: options.data,

@@ -11,7 +11,7 @@ import { ConditionalBatchNormalization } from '../layers/conditional_batch_norma
 import { InstanceNormalization } from '../layers/instance_normalization';
 import { checkInteger, type Initializer } from '../layers/layer_utils';
 import { PixelNormalization } from '../layers/pixel_normalization';
-import { initializeWeights } from './initialize_weights';
+import { checkWeightSeed, initializeWeights } from './initialize_weights';
 
 /**
  * Normalization after a hidden layer. `'batch'`: `tf.layers.batchNormalization`; `'instance'`:
@@ -44,11 +44,7 @@ export interface SeedOption {
 
 /** Throws unless `seed` is undefined or an integer in [0, 2^32); builders call this before creating any layer. */
 export function checkSeed(seed: unknown): number | undefined {
-  if (seed === undefined) return undefined;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
-    throw new InvalidArgumentError('options.seed', 'an integer in [0, 2^32)', seed);
-  }
-  return seed;
+  return seed === undefined ? undefined : checkWeightSeed('options.seed', seed);
 }
 
 /** Returns `model`, its weights redrawn from `seed` when one is given. */

@@ -26,6 +26,19 @@ export interface InitializeWeightsOptions {
  */
 export class WeightInitializationError extends GanKitError {}
 
+/**
+ * Returns `value` when it is an integer in [0, 2^32) (a weight seed), else throws an `InvalidArgumentError` naming
+ * `argument`.
+ *
+ * @internal
+ */
+export function checkWeightSeed(argument: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= 2 ** 32) {
+    throw new InvalidArgumentError(argument, 'an integer in [0, 2^32)', value);
+  }
+  return value;
+}
+
 /** Initializers that draw no random numbers, so need no seed. */
 const DETERMINISTIC_INITIALIZERS = new Set(['Zeros', 'Ones', 'Constant', 'Identity']);
 
@@ -111,10 +124,7 @@ export function initializeWeights(model: tf.LayersModel, options: InitializeWeig
   if (!(model instanceof tf.LayersModel)) {
     throw new InvalidArgumentError('model', 'a tf.LayersModel', model);
   }
-  const seed = options?.seed;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
-    throw new InvalidArgumentError('options.seed', 'an integer in [0, 2^32)', seed);
-  }
+  const seed = checkWeightSeed('options.seed', options?.seed);
   // Find every initializer before changing anything, so that a failure leaves the model as it was.
   const random = new Random(seed);
   const plan: { variable: tf.LayerVariable; initializer: Initializer }[] = [];
