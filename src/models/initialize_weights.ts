@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GanKitError, InvalidArgumentError } from '../errors';
-import { recordedInitializer, type Initializer } from '../layers/layer_utils';
+import { deserializeInitializer, recordedInitializer, type Initializer } from '../layers/layer_utils';
 import { Random } from '../trainers/random';
 
 /** Options of {@link initializeWeights}. */
@@ -84,15 +84,13 @@ function seededCopy(initializer: Initializer, seed: number, weight: string): Ini
   const className = initializer.getClassName();
   if (DETERMINISTIC_INITIALIZERS.has(className)) return initializer;
   const config = initializer.getConfig();
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
-  if (!('seed' in config) || entry === undefined) {
+  if (!('seed' in config)) {
     throw new WeightInitializationError(
       `initializeWeights: weight '${weight}' uses initializer ${className}, which takes no seed; give that layer ` +
         `one of tfjs' seedable initializers (e.g. tf.initializers.glorotUniform()) or set the weight yourself.`,
     );
   }
-  const [cls, fromConfig] = entry;
-  return fromConfig(cls, { ...config, seed }) as Initializer;
+  return deserializeInitializer({ className, config: { ...config, seed } }, () => initializer);
 }
 
 /** Every layer of `model`, nested models' layers included (a nested model contributes its layers, not itself). */
