@@ -249,8 +249,8 @@ describe('the browser example in Chromium', () => {
     const result = await page.evaluate(async () => {
       const { GanTrainer, GanKitError, dcganDiscriminator, dcganGenerator, tensorDataset } = window.ganKit;
       const { tf } = window;
-      const generator = dcganGenerator({ outputShape: [8, 8, 1], latentDim: 4, baseFilters: 4 });
-      const discriminator = dcganDiscriminator({ inputShape: [8, 8, 1], baseFilters: 4 });
+      const generator = dcganGenerator({ outputShape: [8, 8, 1], latentDim: 4, baseFilters: 4, seed: 1 });
+      const discriminator = dcganDiscriminator({ inputShape: [8, 8, 1], baseFilters: 4, seed: 2 });
       const trainer = new GanTrainer({ generator, discriminator, latentDim: 4, seed: 1 });
       const images = tf.tidy(() => tf.randomUniform([16, 8, 8, 1], -1, 1, 'float32', 2)) as import('@tensorflow/tfjs').Tensor4D;
       const fit = await trainer.fit(await tensorDataset(images, { batchSize: 4, seed: 0 }), { steps: 3 });
@@ -264,7 +264,7 @@ describe('the browser example in Chromium', () => {
       };
       const save = await outcome(() => trainer.save('runs/x'));
       const restore = await outcome(() => trainer.restore('runs/x'));
-      const again = await tensorDataset(images, { batchSize: 4 });
+      const again = await tensorDataset(images, { batchSize: 4, seed: 1 });
       const checkpointing = await outcome(() => trainer.fit(again, { steps: 1, checkpoint: { dir: 'runs/x', every: 1 } }));
       trainer.dispose();
       images.dispose();

@@ -68,15 +68,24 @@ describe('gan-kit command', () => {
 
   it('Ctrl-C (SIGINT) stops after the current step and saves a checkpoint', async () => {
     const out = join(tmp, 'interrupted');
+    const logFile = join(out, 'log.jsonl');
     let sent = false;
-    // Interrupt once training has started (its first line is printed before the first step).
+    let poll: ReturnType<typeof setInterval> | undefined;
+    // Interrupt once the first step has been logged: training is under way however slow the machine is (a fixed
+    // delay after the first line could land before the first step on a busy machine, leaving nothing to save).
     const result = await run(['train', 'cgan', '--steps', '100000', '--batch-size', '8', '--out', out], (text, child) => {
-      if (!sent && text.includes('Training cgan')) {
-        sent = true;
-        setTimeout(() => child.kill('SIGINT'), 3000);
-        setTimeout(() => child.kill('SIGKILL'), 90_000).unref();
+      if (poll === undefined && text.includes('Training cgan')) {
+        poll = setInterval(() => {
+          if (!sent && existsSync(logFile) && readFileSync(logFile, 'utf8').includes('"step"')) {
+            sent = true;
+            clearInterval(poll);
+            child.kill('SIGINT');
+            setTimeout(() => child.kill('SIGKILL'), 240_000).unref();
+          }
+        }, 100);
       }
     });
+    clearInterval(poll);
     expect(sent).toBe(true);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/saving a checkpoint/);

@@ -14,7 +14,7 @@ const work = join(root, '.tmp', `readme-${process.pid}`);
 beforeAll(() => {
   if (process.env.npm_lifecycle_event !== 'test') execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
   mkdirSync(work, { recursive: true });
-});
+}, 300_000); // the build alone took 90 s at a load average of 12 on 2 cores
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 it('the README quick start trains, writes a sample grid and a checkpoint', () => {
@@ -36,4 +36,4 @@ it('the README quick start trains, writes a sample grid and a checkpoint', () =>
   expect(png.width).toBeGreaterThanOrEqual(8 * 28);
   expect(png.width).toBeLessThan(8 * 28 + 9 * 4);
   expect(existsSync(join(work, 'run', 'checkpoint.json'))).toBe(true);
-});
+}, 300_000); // longer than the script's own 240 s limit, so that a slow run fails with the script's error

@@ -69,7 +69,7 @@ describe('conditionalDiscriminator', () => {
 describeEachBackend('conditional models (tiny)', () => {
   it('generator: the label changes the image, every weight gets a gradient, save/load is exact', async () => {
     for (const conditioning of ['concat', 'batch-norm'] as const) {
-      const g = conditionalGenerator({ conditioning, numClasses: 3, latentDim: 4, outputShape: [8, 8, 1], baseFilters: 4 });
+      const g = conditionalGenerator({ conditioning, numClasses: 3, latentDim: 4, outputShape: [8, 8, 1], baseFilters: 4, seed: 1 });
       // Nonzero per-class parameters, so that classes differ from the start.
       g.layers
         .filter((l) => l instanceof ConditionalBatchNormalization)
@@ -88,7 +88,7 @@ describeEachBackend('conditional models (tiny)', () => {
   });
 
   it('projection discriminator: logits are φ·w + b + ⟨V[y], φ⟩ of its pooled features', async () => {
-    const d = conditionalDiscriminator({ numClasses: 3, inputShape: [8, 8, 1], baseFilters: 2 });
+    const d = conditionalDiscriminator({ numClasses: 3, inputShape: [8, 8, 1], baseFilters: 2, seed: 2 });
     const pool = d.layers.find((l) => l instanceof GlobalSumPooling2D)!;
     const head = d.layers.find((l) => l instanceof ProjectionDiscriminatorHead)!;
     const features = tf.model({ inputs: d.inputs[0]!, outputs: pool.output as tf.SymbolicTensor });
@@ -104,7 +104,7 @@ describeEachBackend('conditional models (tiny)', () => {
 
   it('discriminators: every weight gets a gradient and save/load is exact', async () => {
     for (const conditioning of ['projection', 'concat'] as const) {
-      const d = conditionalDiscriminator({ conditioning, numClasses: 3, inputShape: [8, 8, 1], baseFilters: 2 });
+      const d = conditionalDiscriminator({ conditioning, numClasses: 3, inputShape: [8, 8, 1], baseFilters: 2, seed: 3 });
       const x = tf.randomNormal([3, 8, 8, 1], 0, 1, 'float32', 3);
       expectGradientToEveryWeight(d, [x, labels([0, 1, 2])]);
       (d.apply([x, labels([0, 1, 2])], { training: true }) as tf.Tensor).dispose();

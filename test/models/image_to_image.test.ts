@@ -136,11 +136,11 @@ describe('unetGenerator (pix2pix)', () => {
 
 describeEachBackend('CycleGAN / pix2pix models (tiny)', () => {
   it('ResNet generator and PatchGAN: every weight gets a gradient, and save/load is exact', async () => {
-    const g = resnetGenerator({ inputShape: [8, 8, 2], filters: 2, numResidualBlocks: 1, instanceNormAffine: true });
+    const g = resnetGenerator({ inputShape: [8, 8, 2], filters: 2, numResidualBlocks: 1, instanceNormAffine: true, seed: 1 });
     const x = tf.randomNormal([2, 8, 8, 2], 0, 1, 'float32', 1);
     expectGradientToEveryWeight(g, x);
     await expectSameOutputs(g, await roundTrip(g), x);
-    const d = patchGanDiscriminator({ inputShape: [24, 24, 2], filters: 2, numLayers: 2 });
+    const d = patchGanDiscriminator({ inputShape: [24, 24, 2], filters: 2, numLayers: 2, seed: 2 });
     const y = tf.randomNormal([2, 24, 24, 2], 0, 1, 'float32', 2);
     expectGradientToEveryWeight(d, y);
     await expectSameOutputs(d, await roundTrip(d), y);
@@ -148,7 +148,10 @@ describeEachBackend('CycleGAN / pix2pix models (tiny)', () => {
   });
 
   it('U-Net: every weight gets a gradient, and save/load is exact', async () => {
-    const g = unetGenerator({ inputShape: [8, 8, 1], filters: 2, maxFilters: 4, dropout: 0.5 });
+    // Seeded: at this size the 1x1 bottleneck can start dead (ReLU of a negative output for both inputs), and then
+    // the bottleneck conv and the layers behind it get no gradient. That happened for 1 of seeds 1-40 (seed 3),
+    // i.e. about 1 run in 40 per backend while these weights were unseeded.
+    const g = unetGenerator({ inputShape: [8, 8, 1], filters: 2, maxFilters: 4, dropout: 0.5, seed: 1 });
     const x = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 3);
     expectGradientToEveryWeight(g, x);
     (g.apply(x, { training: true }) as tf.Tensor).dispose();

@@ -49,7 +49,7 @@ describe('wganGpCritic', () => {
 
 describeEachBackend('wganGpCritic (tiny)', () => {
   it('sends a gradient to every weight and saves/loads exactly', async () => {
-    const c = wganGpCritic({ inputShape: [8, 8, 1], baseFilters: 2 });
+    const c = wganGpCritic({ inputShape: [8, 8, 1], baseFilters: 2, seed: 1 });
     const x = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 1);
     expectGradientToEveryWeight(c, x);
     await expectSameOutputs(c, await roundTrip(c), x);

@@ -11,6 +11,7 @@ import { jsonlLogger } from '../../src/trainers/jsonl_logger';
 import { progressBar } from '../../src/trainers/progress_bar';
 import { sampleGrid } from '../../src/trainers/sample_grid';
 import type { GanStepStats } from '../../src/trainers/adversarial_trainer';
+import { seededModel } from '../helpers/seeded';
 
 let root = '';
 beforeAll(async () => {
@@ -21,12 +22,15 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** G: z [3] → 2×2×1 images in [-1, 1]; D: image → logit. */
+/** G: z [3] → 2×2×1 images in [-1, 1]; D: image → logit. Weights drawn from fixed seeds. */
 function trainer(): GanTrainer {
-  const generator = tf.sequential({
-    layers: [tf.layers.dense({ inputShape: [3], units: 4, activation: 'tanh' }), tf.layers.reshape({ targetShape: [2, 2, 1] })],
-  });
-  const discriminator = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 1] }), tf.layers.dense({ units: 1 })] });
+  const generator = seededModel(
+    tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [3], units: 4, activation: 'tanh' }), tf.layers.reshape({ targetShape: [2, 2, 1] })],
+    }),
+    1,
+  );
+  const discriminator = seededModel(tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 1] }), tf.layers.dense({ units: 1 })] }), 2);
   return new GanTrainer({ generator, discriminator, latentDim: 3, seed: 1, penalties: [{ name: 'zero', compute: () => tf.scalar(0) }] });
 }
 
@@ -36,7 +40,7 @@ describe('trainer callbacks', () => {
     let now = 0;
     const tick: TrainerCallback<GanStepStats> = { onStepEnd: () => void (now += 1000) };
     const t = trainer();
-    const data = [tf.randomUniform([4, 2, 2, 1], -1, 1)];
+    const data = [tf.randomUniform([4, 2, 2, 1], -1, 1, 'float32', 1)];
     await t.fit(data, {
       steps: 4,
       callbacks: [tick, progressBar({ stream: { write: (s) => void writes.push(s), isTTY: true }, width: 10, clock: () => now })],
@@ -58,7 +62,7 @@ describe('trainer callbacks', () => {
   it('progressBar prints a line every N steps on a non-terminal stream', async () => {
     const lines: string[] = [];
     const t = trainer();
-    const data = [tf.randomUniform([4, 2, 2, 1], -1, 1)];
+    const data = [tf.randomUniform([4, 2, 2, 1], -1, 1, 'float32', 2)];
     await t.fit(data, { steps: 6, callbacks: [progressBar({ stream: { write: (s) => void lines.push(s) }, every: 2, keys: ['generatorLoss', 'penalties/zero'] })] });
     expect(lines).toHaveLength(3);
     expect(lines.every((l) => l.endsWith('\n') && !l.includes('\r'))).toBe(true);
@@ -71,7 +75,7 @@ describe('trainer callbacks', () => {
   it('jsonlLogger appends one flattened JSON object per logged step', async () => {
     const file = join(root, 'logs', 'metrics.jsonl');
     const t = trainer();
-    const data = [tf.randomUniform([4, 2, 2, 1], -1, 1)];
+    const data = [tf.randomUniform([4, 2, 2, 1], -1, 1, 'float32', 3)];
     const result = await t.fit(data, { steps: 5, callbacks: [jsonlLogger({ path: file, every: 2 })] });
     await t.fit(data, { steps: 2, callbacks: [jsonlLogger({ path: file, every: 2 })] }); // appends step 6
     const records = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
@@ -88,7 +92,7 @@ describe('trainer callbacks', () => {
   it('sampleGrid writes a PNG grid of fixed-seed samples every N steps and after the last step', async () => {
     const dir = join(root, 'grids');
     const t = trainer();
-    const data = [tf.randomUniform([4, 2, 2, 1], -1, 1)];
+    const data = [tf.randomUniform([4, 2, 2, 1], -1, 1, 'float32', 4)];
     await t.fit(data, { steps: 5, callbacks: [sampleGrid({ dir, every: 2, count: 4, rows: 2 })] });
     expect((await readdir(dir)).sort()).toEqual(['step-00000002.png', 'step-00000004.png', 'step-00000005.png']);
     const png = PNG.sync.read(await readFile(join(dir, 'step-00000005.png')));

@@ -85,8 +85,10 @@ describeEachBackend('ConditionalGanTrainer', () => {
     const batches = Array.from({ length: 300 }, () => labelledBatch(data));
     await trainer.fit(batches, { epochs: 1 });
     const [m0, m1] = await classMeans(trainer);
-    expect(Math.abs(m0! + 2)).toBeLessThan(0.2);
-    expect(Math.abs(m1! - 2)).toBeLessThan(0.2);
+    // Here (cpu): errors 0.141 and 0.102. Other seeds (weights, trainer, data 101-106 / 201-206 / 301-306, cpu):
+    // worst error 0.03-0.20, so the bound is 0.3 (0.2 failed one of them). A G that ignored labels: about 2.
+    expect(Math.abs(m0! + 2)).toBeLessThan(0.3);
+    expect(Math.abs(m1! - 2)).toBeLessThan(0.3);
     batches.forEach((b) => tf.dispose([b.images, b.labels]));
     trainer.dispose();
   });
@@ -101,11 +103,12 @@ describeEachBackend('ConditionalGanTrainer', () => {
       seed: 1,
       generatorOptimizer: adam(),
       discriminatorOptimizer: adam(),
+      ema: { decay: 0.99 },
     });
     expect(trainer.auxiliaryClassifier?.name).toBe('auxiliary-classifier');
     const data = new Random(51);
     const first = labelledBatch(data, 8);
-    const z = tf.randomNormal([8, 4]);
+    const z = tf.randomNormal([8, 4], 0, 1, 'float32', 52);
     const fakeLabels = tf.tensor1d([1, 0, 1, 1, 0, 0, 1, 0], 'int32');
     // Independent reference: CE(D_cls(real), y) + CE(D_cls(G(z, y_fake)), y_fake), before any update.
     const ce = async (logits: tf.Tensor, labels: number[]): Promise<number> => {
@@ -134,16 +137,20 @@ describeEachBackend('ConditionalGanTrainer', () => {
       tf.dispose([b.images, b.labels]);
     }
     const [m0, m1] = await classMeans(trainer);
-    expect(Math.abs(m0! + 2)).toBeLessThan(0.2);
-    expect(Math.abs(m1! - 2)).toBeLessThan(0.2);
+    // Read through the EMA generator: the raw one swings around the class centres (worst error 0.006-0.89 at step
+    // 301 over other seeds). Here (cpu): 0.072 and 0.053; other seeds (weights, trainer, data, z 101-106 /
+    // 201-206 / 301-306 / 401-406, cpu): worst 0.12-0.29. A G that ignored labels: about 2.
+    expect(Math.abs(m0! + 2)).toBeLessThan(0.4);
+    expect(Math.abs(m1! - 2)).toBeLessThan(0.4);
     tf.dispose([first.images, first.labels, z, fakeLabels, realCls, fakes, fakeCls]);
     trainer.dispose();
   });
 
   it('is leak-free over many steps and samples the requested classes', async () => {
+    const [generator, discriminator] = seeded([conditionalGenerator('oneHot'), acganDiscriminator()], 2);
     const trainer = new ConditionalGanTrainer({
-      generator: conditionalGenerator('oneHot'),
-      discriminator: acganDiscriminator(),
+      generator: generator!,
+      discriminator: discriminator!,
       latentDim: 4,
       numClasses: 2,
       seed: 2,
@@ -176,9 +183,10 @@ describe('ConditionalGanTrainer with index labels into an embedding [cpu]', () =
   });
 
   it('feeds class indices to a [null, 1] label input and trains', async () => {
+    const [generator, discriminator] = seeded([conditionalGenerator('index'), acganDiscriminator()], 4);
     const trainer = new ConditionalGanTrainer({
-      generator: conditionalGenerator('index'),
-      discriminator: acganDiscriminator(),
+      generator: generator!,
+      discriminator: discriminator!,
       latentDim: 4,
       numClasses: 2,
       seed: 4,
@@ -261,7 +269,8 @@ describe('classDrawer: class indices from a prior', () => {
 
 describeEachBackend('ConditionalGanTrainer classPrior', () => {
   it('draws the classes of unlabelled samples from the prior, and rejects bad priors', async () => {
-    const options = { generator: conditionalGenerator('oneHot'), discriminator: acganDiscriminator(), latentDim: 4, numClasses: 2, seed: 5 };
+    const [generator, discriminator] = seeded([conditionalGenerator('oneHot'), acganDiscriminator()], 5);
+    const options = { generator: generator!, discriminator: discriminator!, latentDim: 4, numClasses: 2, seed: 5 };
     const onlyOne = new ConditionalGanTrainer({ ...options, classPrior: [0, 7] });
     expect(onlyOne.classPrior).toEqual([0, 1]);
     // Same seed: the same latent codes; with a prior on class 1 alone, unlabelled samples are class-1 samples.

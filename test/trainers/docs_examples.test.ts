@@ -14,6 +14,7 @@ import {
   trainableVariables,
   type StepStats,
 } from '../../src/index';
+import { seededModel } from '../helpers/seeded';
 
 let root = '';
 beforeAll(async () => {
@@ -24,8 +25,11 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const makeGenerator = () =>
-  tf.sequential({ layers: [tf.layers.dense({ inputShape: [64], units: 8, activation: 'relu' }), tf.layers.dense({ units: 2, activation: 'tanh' })] });
+const makeGenerator = (seed: number) =>
+  seededModel(
+    tf.sequential({ layers: [tf.layers.dense({ inputShape: [64], units: 8, activation: 'relu' }), tf.layers.dense({ units: 2, activation: 'tanh' })] }),
+    seed,
+  );
 
 interface FeatureMatchingStats extends StepStats {
   discriminatorLoss: number;
@@ -93,8 +97,8 @@ class FeatureMatchingTrainer extends Trainer<tf.Tensor, FeatureMatchingStats> {
 
 describe('docs/writing-your-own-trainer-step.md', () => {
   it('the plain loop trains with explicit variable lists and one read per step', async () => {
-    const generator = makeGenerator();
-    const discriminator = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+    const generator = makeGenerator(1);
+    const discriminator = seededModel(tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] }), 2);
     const loss = nonSaturatingLoss();
     const gVars = trainableVariables(generator);
     const dVars = trainableVariables(discriminator);
@@ -129,7 +133,7 @@ describe('docs/writing-your-own-trainer-step.md', () => {
       tf.dispose([z, fake, dLoss, gLoss, values]);
       return { d: d!, g: g! };
     }
-    const real = tf.randomUniform([8, 2], -1, 1);
+    const real = tf.randomUniform([8, 2], -1, 1, 'float32', 3);
     await step(real);
     const before = tf.memory().numTensors;
     const { d, g } = await step(real);
@@ -142,10 +146,10 @@ describe('docs/writing-your-own-trainer-step.md', () => {
     const x = tf.input({ shape: [2] });
     const h = tf.layers.dense({ units: 4, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
     const logit = tf.layers.dense({ units: 1 }).apply(h) as tf.SymbolicTensor;
-    const discriminator = tf.model({ inputs: x, outputs: [logit, h] });
+    const discriminator = seededModel(tf.model({ inputs: x, outputs: [logit, h] }), 5);
     const features = tf.model({ inputs: x, outputs: h });
-    const trainer = new FeatureMatchingTrainer(makeGenerator(), discriminator, features);
-    const data = [tf.randomUniform([8, 2], -1, 1)];
+    const trainer = new FeatureMatchingTrainer(makeGenerator(4), discriminator, features);
+    const data = [tf.randomUniform([8, 2], -1, 1, 'float32', 6)];
     const dir = join(root, 'fm');
     const result = await trainer.fit(data, { steps: 5, checkpoint: { dir, every: 5 } });
     expect(result.history.map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
@@ -153,7 +157,7 @@ describe('docs/writing-your-own-trainer-step.md', () => {
     const x2 = tf.input({ shape: [2] });
     const h2 = tf.layers.dense({ units: 4, activation: 'relu' }).apply(x2) as tf.SymbolicTensor;
     const restoredD = tf.model({ inputs: x2, outputs: [tf.layers.dense({ units: 1 }).apply(h2) as tf.SymbolicTensor, h2] });
-    const restored = new FeatureMatchingTrainer(makeGenerator(), restoredD, tf.model({ inputs: x2, outputs: h2 }));
+    const restored = new FeatureMatchingTrainer(makeGenerator(7), restoredD, tf.model({ inputs: x2, outputs: h2 }));
     await restored.restore(dir);
     expect(restored.step).toBe(5);
     tf.dispose(data);
@@ -162,14 +166,18 @@ describe('docs/writing-your-own-trainer-step.md', () => {
   });
 
   it('a custom penalty (consistency regularisation) plugs into GanTrainer', async () => {
-    const generator = tf.sequential({
-      layers: [tf.layers.dense({ inputShape: [4], units: 12, activation: 'tanh' }), tf.layers.reshape({ targetShape: [2, 2, 3] })],
-    });
-    const discriminator = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 3] }), tf.layers.dense({ units: 1 })] });
+    const generator = seededModel(
+      tf.sequential({
+        layers: [tf.layers.dense({ inputShape: [4], units: 12, activation: 'tanh' }), tf.layers.reshape({ targetShape: [2, 2, 3] })],
+      }),
+      8,
+    );
+    const discriminator = seededModel(tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 3] }), tf.layers.dense({ units: 1 })] }), 9);
     const trainer = new GanTrainer({
       generator,
       discriminator,
       latentDim: 4,
+      seed: 10,
       penalties: [
         {
           name: 'consistency',
@@ -181,7 +189,7 @@ describe('docs/writing-your-own-trainer-step.md', () => {
         },
       ],
     });
-    const real = tf.randomUniform([4, 2, 2, 3], -1, 1);
+    const real = tf.randomUniform([4, 2, 2, 3], -1, 1, 'float32', 11);
     const stats = await trainer.trainStep(real);
     expect(stats.penalties['consistency']).toBeGreaterThan(0);
     real.dispose();

@@ -12,6 +12,7 @@ import { cosineDecay } from '../../src/trainers/learning_rate_schedules';
 import { NonFiniteLossError } from '../../src/trainers/non_finite_loss_error';
 import type { TrainerCallback } from '../../src/trainers/callbacks';
 import type { GanStepStats } from '../../src/trainers/adversarial_trainer';
+import { seededModel } from '../helpers/seeded';
 
 let root = '';
 beforeAll(async () => {
@@ -21,22 +22,30 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function models(): { generator: tf.Sequential; discriminator: tf.Sequential } {
+/** A small G/D pair whose weights are drawn from `seed` (G from `seed`, D from `seed + 1`). */
+function models(seed: number): { generator: tf.Sequential; discriminator: tf.Sequential } {
   return {
-    generator: tf.sequential({
-      layers: [tf.layers.dense({ inputShape: [3], units: 8, activation: 'relu' }), tf.layers.dense({ units: 2, activation: 'tanh' })],
-    }),
-    discriminator: tf.sequential({
-      layers: [
-        tf.layers.dense({ inputShape: [2], units: 8 }),
-        tf.layers.leakyReLU({ alpha: 0.2 }),
-        tf.layers.dense({ units: 1 }),
-      ],
-    }),
+    generator: seededModel(
+      tf.sequential({
+        layers: [tf.layers.dense({ inputShape: [3], units: 8, activation: 'relu' }), tf.layers.dense({ units: 2, activation: 'tanh' })],
+      }),
+      seed,
+    ),
+    discriminator: seededModel(
+      tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [2], units: 8 }),
+          tf.layers.leakyReLU({ alpha: 0.2 }),
+          tf.layers.dense({ units: 1 }),
+        ],
+      }),
+      seed + 1,
+    ),
   };
 }
 
-const batch = (): tf.Tensor => tf.randomUniform([8, 2], -1, 1);
+/** A batch of 8 points drawn uniformly from [-1, 1]² with `seed`. */
+const batch = (seed: number): tf.Tensor => tf.randomUniform([8, 2], -1, 1, 'float32', seed);
 
 async function weights(model: tf.LayersModel): Promise<number[]> {
   return (await Promise.all(model.getWeights().map(async (w) => Array.from(await w.data())))).flat();
@@ -45,7 +54,7 @@ async function weights(model: tf.LayersModel): Promise<number[]> {
 describeEachBackend('GanTrainer reliability', () => {
   it('is leak-free: tf.memory().numTensors is identical after step 10 and step 500', async () => {
     const trainer = new GanTrainer({
-      ...models(),
+      ...models(10),
       latentDim: 3,
       seed: 3,
       discriminatorSteps: 2,
@@ -54,7 +63,7 @@ describeEachBackend('GanTrainer reliability', () => {
       gradientClipNorm: 5,
       learningRateSchedules: { generator: cosineDecay({ initial: 1e-3, totalSteps: 500 }) },
     });
-    const real = batch();
+    const real = batch(1);
     let after10 = -1;
     for (let i = 1; i <= 500; i++) {
       await trainer.trainStep(real);
@@ -66,9 +75,9 @@ describeEachBackend('GanTrainer reliability', () => {
   });
 
   it('fit over a tf.data Dataset disposes its batches and leaks nothing between fits', async () => {
-    const trainer = new GanTrainer({ ...models(), latentDim: 3, seed: 1 });
+    const trainer = new GanTrainer({ ...models(20), latentDim: 3, seed: 1 });
     const dataset = tf.data.generator(function* () {
-      for (let i = 0; i < 6; i++) yield tf.randomUniform([8, 2], -1, 1);
+      for (let i = 0; i < 6; i++) yield batch(2 + i);
     });
     await trainer.fit(dataset, { epochs: 1 });
     const before = tf.memory().numTensors;
@@ -87,8 +96,8 @@ describe('GanTrainer.fit', () => {
   });
 
   it('calls callbacks in order, re-reads arrays per epoch without disposing them, and draws one batch per D update', async () => {
-    const trainer = new GanTrainer({ ...models(), latentDim: 3, seed: 2, discriminatorSteps: 2 });
-    const data = [batch(), batch(), batch(), batch(), batch(), batch()];
+    const trainer = new GanTrainer({ ...models(30), latentDim: 3, seed: 2, discriminatorSteps: 2 });
+    const data = [1, 2, 3, 4, 5, 6].map(batch);
     const events: string[] = [];
     const callback: TrainerCallback<GanStepStats> = {
       onTrainBegin: (info) => {
@@ -125,8 +134,8 @@ describe('GanTrainer.fit', () => {
   });
 
   it('stops at steps / untilStep, on an aborted signal, on stopTraining, and when a generator runs out', async () => {
-    const trainer = new GanTrainer({ ...models(), latentDim: 3, seed: 5 });
-    const data = [batch(), batch()];
+    const trainer = new GanTrainer({ ...models(40), latentDim: 3, seed: 5 });
+    const data = [batch(1), batch(2)];
     expect((await trainer.fit(data, { steps: 5 })).stopReason).toBe('steps');
     expect(trainer.step).toBe(5);
     expect((await trainer.fit(data, { untilStep: 7 })).steps).toBe(2);
@@ -144,7 +153,7 @@ describe('GanTrainer.fit', () => {
     });
     expect([stopped.stopReason, stopped.steps]).toEqual(['stopped', 1]);
     async function* three() {
-      for (let i = 0; i < 3; i++) yield batch();
+      for (let i = 0; i < 3; i++) yield batch(3 + i);
     }
     const before = tf.memory().numTensors;
     const exhausted = await trainer.fit(three(), { steps: 10 });
@@ -156,8 +165,8 @@ describe('GanTrainer.fit', () => {
 
   it('writes checkpoints every N steps and at the end, keeping the newest ones', async () => {
     const dir = join(root, 'every');
-    const trainer = new GanTrainer({ ...models(), latentDim: 3, seed: 6 });
-    const data = [batch()];
+    const trainer = new GanTrainer({ ...models(50), latentDim: 3, seed: 6 });
+    const data = [batch(1)];
     const saved: number[] = [];
     const result = await trainer.fit(data, {
       steps: 5,
@@ -180,10 +189,10 @@ describe('GanTrainer.fit', () => {
       discriminatorLoss: (r, f) => (poison ? tf.mul(base.discriminatorLoss(r, f), NaN) : base.discriminatorLoss(r, f)),
       generatorLoss: (r, f) => base.generatorLoss(r, f),
     };
-    const pair = models();
+    const pair = models(60);
     const trainer = new GanTrainer({ ...pair, latentDim: 3, seed: 7, loss });
     const goodWeights: number[][] = [];
-    const data = [batch()];
+    const data = [batch(1)];
     let error: unknown;
     try {
       await trainer.fit(data, {
@@ -213,7 +222,7 @@ describe('GanTrainer.fit', () => {
     expect(nan.message).toContain('ckpt-00000002');
     expect(trainer.step).toBe(3);
     // The last good checkpoint is intact and current: a fresh trainer restores step 2 with finite weights.
-    const restored = new GanTrainer({ ...models(), latentDim: 3, loss });
+    const restored = new GanTrainer({ ...models(70), latentDim: 3, loss });
     await restored.restore(dir);
     expect(restored.step).toBe(2);
     const w = await weights(restored.generator);

@@ -74,8 +74,11 @@ describeEachBackend('GanTrainer', () => {
       real.dispose();
     }
     const [m, s] = await moments();
+    // Here (cpu): |m − 2| = 0.011, |s − 0.5| = 0.012, and 1.65 before training. Other seeds (weights, trainer, data
+    // 101-106 / 201-206 / 301-306, cpu): |m − 2| 0.003-0.058, |s − 0.5| 0.003-0.052, so the std bound is 0.1,
+    // not 0.05 (one of those six missed 0.05). A generator that collapses to a point misses it by 0.4.
     expect(Math.abs(m - 2)).toBeLessThan(0.1);
-    expect(Math.abs(s - 0.5)).toBeLessThan(0.05);
+    expect(Math.abs(s - 0.5)).toBeLessThan(0.1);
     trainer.dispose();
   });
 
@@ -151,7 +154,7 @@ describeEachBackend('GanTrainer', () => {
       });
       const g0 = await weightsOf(generator);
       const d0 = await weightsOf(discriminator);
-      const real = tf.randomUniform([8, 2], -1, 1);
+      const real = tf.randomUniform([8, 2], -1, 1, 'float32', 5);
       for (let i = 0; i < 3; i++) await trainer.trainStep(real);
       const g1 = await weightsOf(generator);
       const d1 = await weightsOf(discriminator);
@@ -171,8 +174,8 @@ describeEachBackend('GanTrainer', () => {
     const { generator, discriminator } = mlpPair(3, 2);
     const gOpt = tf.train.adam(1e-3);
     const dOpt = tf.train.adam(1e-3);
-    const trainer = new GanTrainer({ generator, discriminator, latentDim: 3, discriminatorSteps: 3, generatorOptimizer: gOpt, discriminatorOptimizer: dOpt });
-    const batches = [0, 1, 2].map(() => tf.randomUniform([4, 2], -1, 1));
+    const trainer = new GanTrainer({ generator, discriminator, latentDim: 3, seed: 3, discriminatorSteps: 3, generatorOptimizer: gOpt, discriminatorOptimizer: dOpt });
+    const batches = [0, 1, 2].map((i) => tf.randomUniform([4, 2], -1, 1, 'float32', 6 + i));
     await trainer.trainStep(batches);
     await trainer.trainStep(batches[0]!); // one batch reused three times
     expect(dOpt.iterations).toBe(6);
@@ -187,7 +190,7 @@ describeEachBackend('GanTrainer', () => {
     const decay = 0.9;
     const trainer = new GanTrainer({ generator, discriminator, latentDim: 3, seed: 4, ema: { decay } });
     let expected = await weightsOf(generator);
-    const real = tf.randomUniform([8, 2], -1, 1);
+    const real = tf.randomUniform([8, 2], -1, 1, 'float32', 9);
     for (let i = 0; i < 5; i++) {
       await trainer.trainStep(real);
       const w = await weightsOf(generator);
@@ -196,7 +199,7 @@ describeEachBackend('GanTrainer', () => {
     const actual = await weightsOf(trainer.ema!.averaged);
     actual.forEach((a, j) => a.forEach((v, k) => expect(v).toBeCloseTo(expected[j]![k]!, 5)));
     // sample() uses the averaged model; useEma: false the raw generator.
-    const z = tf.randomNormal([5, 3]);
+    const z = tf.randomNormal([5, 3], 0, 1, 'float32', 10);
     const fromEma = trainer.sample(5, { z });
     const fromG = trainer.sample(5, { z, useEma: false });
     const direct = trainer.ema!.averaged.predict(z) as tf.Tensor;
@@ -235,9 +238,10 @@ describeEachBackend('GanTrainer', () => {
       generator,
       discriminator,
       latentDim: 3,
+      seed: 5,
       learningRateSchedules: { generator: gSchedule, discriminator: dSchedule },
     });
-    const real = tf.randomUniform([8, 2], -1, 1);
+    const real = tf.randomUniform([8, 2], -1, 1, 'float32', 11);
     for (let step = 0; step < 4; step++) {
       await trainer.trainStep(real);
       expect(getLearningRate(trainer.generatorOptimizer)).toBeCloseTo(gSchedule(step), 12);
@@ -251,6 +255,7 @@ describeEachBackend('GanTrainer', () => {
     const clipped = new GanTrainer({
       ...pair,
       latentDim: 3,
+      seed: 6,
       gradientClipNorm: { discriminator: 1e-3 },
       generatorOptimizer: tf.train.sgd(0),
       discriminatorOptimizer: tf.train.sgd(1),
@@ -274,6 +279,7 @@ describeEachBackend('GanTrainer', () => {
       generator,
       discriminator,
       latentDim: 2,
+      seed: 7,
       dataRangeCheck: 'off',
       discriminatorOptimizer: tf.train.sgd(0),
       penalties: [
@@ -282,7 +288,7 @@ describeEachBackend('GanTrainer', () => {
         { name: 'constant', weight: 3, compute: () => tf.scalar(0.25) },
       ],
     });
-    const real = tf.randomNormal([6, 2]);
+    const real = tf.randomNormal([6, 2], 0, 1, 'float32', 12);
     const s0 = await trainer.trainStep(real);
     expect(s0.penalties['gradientPenalty']).toBeCloseTo(5 * (norm - 1) ** 2, 5);
     expect(s0.penalties['r1Penalty']).toBeCloseTo(2 * (2 / 2) * norm ** 2, 5); // × every = 2

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '../../src/index';
 import { DTypeError, InvalidArgumentError, ShapeError } from '../../src/errors';
 import { GanTrainer } from '../../src/trainers/gan_trainer';
+import { seededModel } from '../helpers/seeded';
 
 function generator(latent: number, out: number | number[], activation: 'tanh' | 'sigmoid' | 'linear' = 'tanh'): tf.Sequential {
   const shape = typeof out === 'number' ? [out] : out;
@@ -11,14 +12,14 @@ function generator(latent: number, out: number | number[], activation: 'tanh' | 
     tf.layers.dense({ units: shape.reduce((a, b) => a * b, 1), activation }),
   ];
   if (shape.length > 1) layers.push(tf.layers.reshape({ targetShape: shape }));
-  return tf.sequential({ layers });
+  return seededModel(tf.sequential({ layers }), 1);
 }
 function discriminator(inputShape: number[]): tf.Sequential {
   const layers: tf.layers.Layer[] =
     inputShape.length === 1
       ? [tf.layers.dense({ inputShape, units: 1 })]
       : [tf.layers.flatten({ inputShape }), tf.layers.dense({ units: 1 })];
-  return tf.sequential({ layers });
+  return seededModel(tf.sequential({ layers }), 2);
 }
 const catchError = async (f: () => unknown): Promise<Error> => {
   try {
@@ -86,7 +87,7 @@ describe('GanTrainer: bad inputs give typed errors that name the fix', () => {
   });
 
   it('data outside the generator\'s output range: [0, 255] for a tanh G is an error naming the rescaling', async () => {
-    const trainer = new GanTrainer({ generator: generator(4, 2), discriminator: discriminator([2]), latentDim: 4 });
+    const trainer = new GanTrainer({ generator: generator(4, 2), discriminator: discriminator([2]), latentDim: 4, seed: 1 });
     const pixels = tf.tensor2d([[0, 255], [128, 17]]);
     const error = await catchError(() => trainer.trainStep(pixels));
     expect(error).toBeInstanceOf(InvalidArgumentError);
@@ -107,11 +108,11 @@ describe('GanTrainer: bad inputs give typed errors that name the fix', () => {
     const signed = tf.tensor2d([[-1, 1], [0.5, -0.5]]);
     await expect(sigmoidTrainer.trainStep(signed)).rejects.toThrow(/x\.add\(1\)\.div\(2\)/);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const warning = new GanTrainer({ generator: generator(4, 2, 'sigmoid'), discriminator: discriminator([2]), latentDim: 4, dataRangeCheck: 'warn' });
+    const warning = new GanTrainer({ generator: generator(4, 2, 'sigmoid'), discriminator: discriminator([2]), latentDim: 4, seed: 2, dataRangeCheck: 'warn' });
     await warning.trainStep(signed);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]![0])).toContain('values in [0, 1]');
-    const linear = new GanTrainer({ generator: generator(4, 2, 'linear'), discriminator: discriminator([2]), latentDim: 4 });
+    const linear = new GanTrainer({ generator: generator(4, 2, 'linear'), discriminator: discriminator([2]), latentDim: 4, seed: 3 });
     const big = tf.tensor2d([[0, 255]]);
     await linear.trainStep(big);
     expect(linear.step).toBe(1);

@@ -81,6 +81,9 @@ describeEachBackend('WganGpTrainer', () => {
     });
     const data = new Random(101);
     const probe = new Random(7);
+    // Measured here (cpu): norm 0.156 before, |norm − 1| = 0.010 after, penalty 0.139, sample mean (1.28, −1.18).
+    // Other seeds (weights, trainer, data, probe 101-106 / 201-206 / 301-306 / 401-406, cpu): before 0.20-0.43,
+    // |after − 1| 0.012-0.095, penalty 0.02-0.26; the sample-mean signs held for 5 of those 6 (60 steps are few).
     const before = await interpolateGradientNorm(trainer, probe);
     expect(before).toBeLessThan(0.7);
     let stats;
