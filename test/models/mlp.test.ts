@@ -88,8 +88,8 @@ describeEachBackend('MLP GAN pair (tiny)', () => {
   it('conditional pair trains with ConditionalGanTrainer: each class goes to its own centre', async () => {
     // class 0 at (-1, 0), class 1 at (1, 0); the generator must learn which label means which centre.
     // Seeded weights (the trainer's seed fixes only latents and labels). The raw generator circles the centres:
-    // its worst error at step 300 ranged 0.03-0.27 over weight seeds (2s, 2s + 1), s = 1-10, so it is read through an EMA
-    // (decay 0.99), whose error shrinks steadily instead.
+    // its worst error at step 300 ranged 0.03-0.27 over weight seeds (2s, 2s + 1), s = 1-10, so it is read
+    // through an EMA (decay 0.99), whose error shrinks steadily instead.
     const g = mlpGenerator({ latentDim: 2, numClasses: 2, hiddenUnits: [16, 16], seed: 2 });
     const d = mlpDiscriminator({ numClasses: 2, hiddenUnits: [16, 16], seed: 3 });
     const trainer = new ConditionalGanTrainer({
