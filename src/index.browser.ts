@@ -36,22 +36,20 @@ export * from './layers/index';
 export * from './models/index';
 
 // Trainers: everything in src/trainers/index.ts except the callbacks that write files (sampleGrid, jsonlLogger).
-export { Trainer } from './trainers/trainer';
+export { disposeTrainerState, Trainer } from './trainers/trainer';
 export type {
   BaseTrainerOptions,
   CheckpointManifest,
   FitOptions,
-  OptimizerGroup,
   SaveOptions,
   StepStats,
+  TrainerState,
 } from './trainers/trainer';
+export * from './trainers/parts/index';
 export { AdversarialTrainer } from './trainers/adversarial_trainer';
 export type {
   AdversarialTrainerOptions,
-  DataRangeCheck,
-  DiscriminatorOutputs,
   GanStepStats,
-  GeneratorDiscriminatorPair,
   UpdateLabels,
 } from './trainers/adversarial_trainer';
 export { resolveTopK, selectTopK, topKSize } from './trainers/top_k';
@@ -70,6 +68,8 @@ export type {
   LabeledBatch,
 } from './trainers/conditional_gan_trainer';
 export { CycleGanTrainer, cycleGanLeastSquaresLoss } from './trainers/cycle_gan_trainer';
+export { Pix2PixTrainer } from './trainers/pix2pix_trainer';
+export type { PairedBatch, Pix2PixStepStats, Pix2PixTrainerOptions } from './trainers/pix2pix_trainer';
 export type { CycleGanStepStats, CycleGanTrainerOptions, UnpairedBatch } from './trainers/cycle_gan_trainer';
 export { flattenStats } from './trainers/callbacks';
 export type {
@@ -86,7 +86,7 @@ export type { ProgressBarOptions, ProgressStream } from './trainers/progress_bar
 export { NonFiniteLossError } from './trainers/non_finite_loss_error';
 export { Random } from './trainers/random';
 export type { RandomState } from './trainers/random';
-export { normalLatent, uniformLatent } from './trainers/latent';
+export { latentCodes, normalLatent, uniformLatent } from './trainers/latent';
 export type { LatentSampleOptions, LatentSampler } from './trainers/latent';
 export { ExponentialMovingAverage, cloneModel } from './trainers/ema';
 export type { EmaOptions } from './trainers/ema';

@@ -24,6 +24,8 @@ import { checkFakeLogits, checkLogitPair } from './logit_checks';
 export function hingeLoss(): AdversarialLoss {
   return Object.freeze({
     name: 'hinge',
+    generatorUsesRealLogits: false,
+    pairsRealAndFake: false,
     discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar {
       const [r, f] = checkLogitPair(realLogits, fakeLogits);
       return tf.tidy(() => tf.add(tf.mean(tf.relu(tf.sub(1, r))), tf.mean(tf.relu(tf.add(1, f)))) as tf.Scalar);

@@ -46,6 +46,8 @@ export function leastSquaresLoss(options?: LeastSquaresLossOptions): Adversarial
     tf.mul(tf.mean(tf.square(tf.sub(x, target))), 0.5);
   return Object.freeze({
     name: 'least-squares',
+    generatorUsesRealLogits: false,
+    pairsRealAndFake: false,
     discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar {
       const [r, f] = checkLogitPair(realLogits, fakeLogits);
       return tf.tidy(() => tf.add(halfMeanSquare(r, b), halfMeanSquare(f, a)));

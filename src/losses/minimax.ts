@@ -45,6 +45,8 @@ export function minimaxLoss(options?: MinimaxLossOptions): AdversarialLoss {
   });
   return Object.freeze({
     name: 'minimax',
+    generatorUsesRealLogits: false,
+    pairsRealAndFake: false,
     discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar {
       const [r, f] = checkLogitPair(realLogits, fakeLogits);
       return tf.tidy(() => standardDiscriminatorLoss(r, f, labelSmoothing));

@@ -44,6 +44,8 @@ export function nonSaturatingLoss(options?: NonSaturatingLossOptions): Adversari
   });
   return Object.freeze({
     name: 'non-saturating',
+    generatorUsesRealLogits: false,
+    pairsRealAndFake: false,
     discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar {
       const [r, f] = checkLogitPair(realLogits, fakeLogits);
       return tf.tidy(() => standardDiscriminatorLoss(r, f, labelSmoothing));

@@ -112,6 +112,8 @@ export function relativisticLoss(options?: RelativisticLossOptions): Adversarial
   };
   return Object.freeze({
     name,
+    generatorUsesRealLogits: true,
+    pairsRealAndFake: !average,
     discriminatorLoss: (realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar =>
       losses(realLogits, fakeLogits, true),
     generatorLoss: (realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar => losses(realLogits, fakeLogits, false),

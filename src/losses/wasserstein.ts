@@ -25,6 +25,8 @@ import { checkFakeLogits, checkLogitPair } from './logit_checks';
 export function wassersteinLoss(): AdversarialLoss {
   return Object.freeze({
     name: 'wasserstein',
+    generatorUsesRealLogits: false,
+    pairsRealAndFake: false,
     discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar {
       const [r, f] = checkLogitPair(realLogits, fakeLogits);
       return tf.tidy(() => tf.sub(tf.mean(f), tf.mean(r)) as tf.Scalar);

@@ -1,32 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError, ShapeError } from '../errors';
 import type { AdversarialLoss } from '../losses/adversarial_loss';
 import { nonSaturatingLoss } from '../losses/non_saturating';
-import { ExponentialMovingAverage, type EmaOptions } from './ema';
+import type { EmaOptions, ExponentialMovingAverage } from './ema';
 import { toLatentSampler, type LatentSampler } from './latent';
 import type { LearningRateSchedule } from './learning_rate_schedules';
 import { checkBatch, checkModel, inferOutputRange, inputSampleShape, outputSampleShape, shapesCompatible, shapeText } from './model_checks';
 import { trainableVariables } from './optimizer_utils';
-import { resolvePenalties, type DiscriminatorPenalty, type PenaltyContext, type ResolvedPenalty } from './penalties';
-import { Random } from './random';
-import { resolveTopK, selectTopK, topKSize, type TopKOptions, type TopKSchedule } from './top_k';
-import { Trainer, type BaseTrainerOptions, type SaveOptions, type StepStats } from './trainer';
+import { DataGuard, type DataRangeCheck } from './parts/data_guard';
+import type { OptimizerGroup } from './parts/optimizer_group';
+import { optimizerPair, type GeneratorDiscriminatorPair } from './parts/optimizer_pair';
+import { PenaltyRunner } from './parts/penalty_runner';
+import { StatsRecorder } from './parts/stats_recorder';
+import { usesRealLogits } from './parts/updates';
+import type { DiscriminatorPenalty } from './penalties';
+import type { Random } from './random';
+import { resolveTopK, topKSize, type TopKOptions, type TopKSchedule } from './top_k';
+import { BASE_TRAINER_OPTION_KEYS, Trainer, type BaseTrainerOptions, type SaveOptions, type StepStats } from './trainer';
 
-/** Batches (of 64) on which the EMA generator's batch-norm statistics are recomputed before sampling. */
-export const EMA_CALIBRATION_BATCHES = 4;
-/** Seed of the inputs of that recomputation. */
-const EMA_CALIBRATION_SEED = 0x5eed;
-
-/** Per-role values: one for the generator, one for the discriminator. */
-export interface GeneratorDiscriminatorPair<T> {
-  /** For the generator's optimizer. */
-  generator?: T;
-  /** For the discriminator's (critic's) optimizer. */
-  discriminator?: T;
-}
-
-/** What to do when real data lies outside the generator's output range. */
-export type DataRangeCheck = 'error' | 'warn' | 'off';
+export { EMA_CALIBRATION_BATCHES } from './ema';
+export type { DataRangeCheck } from './parts/data_guard';
+export { perRole, type GeneratorDiscriminatorPair } from './parts/optimizer_pair';
+export type { DiscriminatorOutputs } from './parts/updates';
 
 /** Options shared by {@link GanTrainer} and {@link ConditionalGanTrainer}. */
 export interface AdversarialTrainerOptions extends BaseTrainerOptions {
@@ -123,12 +118,16 @@ export interface GanStepStats extends StepStats {
   fakeLogitMean: number;
 }
 
-/** D's outputs for one batch: adversarial logits, and class logits for an ACGAN discriminator. */
-export interface DiscriminatorOutputs {
-  /** Real/fake logits, `[batch, 1]` or a PatchGAN map. */
-  logits: tf.Tensor;
-  /** Class logits `[batch, numClasses]` of an ACGAN discriminator. */
-  classLogits?: tf.Tensor;
+/** The {@link GanStepStats} of step `step` from a {@link StatsRecorder} read (see {@link recordDiscriminatorUpdate}). */
+export function ganStepStats(step: number, v: Record<string, number>): GanStepStats {
+  return {
+    step,
+    discriminatorLoss: v['discriminatorLoss']!,
+    generatorLoss: v['generatorLoss']!,
+    penalties: StatsRecorder.group(v, 'penalties'),
+    realLogitMean: v['realLogitMean']!,
+    fakeLogitMean: v['fakeLogitMean']!,
+  };
 }
 
 /** Labels of one update (undefined for an unconditional GAN). */
@@ -139,23 +138,31 @@ export interface UpdateLabels {
   fake: tf.Tensor | undefined;
 }
 
-/** Names of gan-kit's losses whose generator loss ignores the real logits. @internal */
-export const NON_RELATIVISTIC_LOSSES: readonly string[] = ['non-saturating', 'minimax', 'least-squares', 'hinge', 'wasserstein'];
-
-/** Resolves a "one value or one per role" option. @internal */
-export function perRole<T>(
-  value: T | GeneratorDiscriminatorPair<T> | undefined,
-  isValue: (v: unknown) => v is T,
-): GeneratorDiscriminatorPair<T> {
-  if (value === undefined) return {};
-  if (isValue(value)) return { generator: value, discriminator: value };
-  return value as GeneratorDiscriminatorPair<T>;
-}
+/** Keys of {@link AdversarialTrainerOptions}. @internal */
+export const ADVERSARIAL_OPTION_KEYS: readonly string[] = [
+  ...BASE_TRAINER_OPTION_KEYS,
+  'generator',
+  'discriminator',
+  'latentDim',
+  'loss',
+  'generatorOptimizer',
+  'discriminatorOptimizer',
+  'discriminatorSteps',
+  'penalties',
+  'ema',
+  'learningRateSchedules',
+  'gradientClipNorm',
+  'generatorUsesRealLogits',
+  'dataRangeCheck',
+  'outputRange',
+  'topK',
+];
 
 /**
- * The shared core of {@link GanTrainer} and {@link ConditionalGanTrainer}: G and D with their own optimizers and
- * explicit variable lists, `discriminatorSteps` D updates then one G update per step, penalties, EMA, the data
- * range check and sampling. Subclasses add the public `trainStep` and `sample` signatures.
+ * What {@link GanTrainer} and {@link ConditionalGanTrainer} share: their options, validated once, and the parts
+ * their steps are built from: a generator and a discriminator {@link OptimizerGroup}, the {@link PenaltyRunner},
+ * the {@link DataGuard}, the latent prior, the EMA generator. It holds no step logic: each subclass's
+ * `trainStep` is the whole step, read top to bottom.
  */
 export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> extends Trainer<TBatch, TStats> {
   /** The generator being trained. */
@@ -176,20 +183,26 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
   readonly ema: ExponentialMovingAverage | undefined;
   /** Whether the G update computes D(real) (see {@link AdversarialTrainerOptions.generatorUsesRealLogits}). */
   readonly generatorUsesRealLogits: boolean;
-  /** The range real data is checked against (undefined: not checked). */
-  readonly dataRange: readonly [number, number] | undefined;
-  /** See {@link AdversarialTrainerOptions.dataRangeCheck}. */
-  readonly dataRangeCheck: DataRangeCheck;
   /** The Top-k schedule, when the `topK` option was given (see {@link AdversarialTrainerOptions.topK}). */
   readonly topK: TopKSchedule | undefined;
-  /** The validated penalties. */
-  protected readonly penalties: ResolvedPenalty[];
-  private rangeChecked = false;
+  /** The discriminator's penalties. */
+  protected readonly penalties: PenaltyRunner;
+  /** The real-data checks (range once per fit, finiteness every step). */
+  protected readonly dataGuard: DataGuard;
+  /** The generator's optimizer and variables. */
+  protected readonly generatorGroup: OptimizerGroup;
+  /** The discriminator's optimizer and variables. */
+  protected readonly discriminatorGroup: OptimizerGroup;
 
-  protected constructor(options: AdversarialTrainerOptions) {
+  /**
+   * @param where - names the options in errors, e.g. `'GanTrainer options'`.
+   * @param extraKeys - option keys the subclass adds.
+   */
+  protected constructor(options: AdversarialTrainerOptions, where: string, extraKeys: readonly string[] = []) {
     if (options == null || typeof options !== 'object') {
       throw new InvalidArgumentError('options', '{ generator, discriminator, latentDim, … }', options);
     }
+    checkOptionKeys(where, options, [...ADVERSARIAL_OPTION_KEYS, ...extraKeys]);
     super(options);
     this.generator = checkModel('generator', options.generator);
     this.discriminator = checkModel('discriminator', options.discriminator);
@@ -208,10 +221,11 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
     if (typeof this.loss?.discriminatorLoss !== 'function' || typeof this.loss.generatorLoss !== 'function') {
       throw new InvalidArgumentError('loss', 'an AdversarialLoss { name, discriminatorLoss, generatorLoss }', options.loss);
     }
-    this.generatorUsesRealLogits = options.generatorUsesRealLogits ?? !NON_RELATIVISTIC_LOSSES.includes(this.loss.name);
-    this.penalties = resolvePenalties(options.penalties);
+    this.generatorUsesRealLogits = usesRealLogits(this.loss, options.generatorUsesRealLogits);
+    this.penalties = new PenaltyRunner(options.penalties);
+    if (options.topK !== undefined) checkOptionKeys('topK', options.topK, ['decay', 'minFraction', 'decayEvery']);
     this.topK = options.topK === undefined ? undefined : resolveTopK('topK', options.topK);
-    if (this.topK && this.loss.name.startsWith('relativistic-') && !this.loss.name.startsWith('relativistic-average-')) {
+    if (this.topK && this.loss.pairsRealAndFake === true) {
       throw new InvalidArgumentError(
         'topK',
         'no Top-k with a paired relativistic loss',
@@ -220,46 +234,21 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
           '(the average form, RaGAN) with topK, or drop topK.',
       );
     }
-
-    this.dataRangeCheck = options.dataRangeCheck ?? 'error';
-    if (!['error', 'warn', 'off'].includes(this.dataRangeCheck)) {
-      throw new InvalidArgumentError('dataRangeCheck', "'error', 'warn' or 'off'", options.dataRangeCheck);
-    }
-    if (options.outputRange !== undefined) {
-      const [lo, hi] = options.outputRange;
-      if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
-        throw new InvalidArgumentError('outputRange', '[low, high] with finite low < high', options.outputRange);
-      }
-    }
-    this.dataRange = options.outputRange ?? inferOutputRange(this.generator);
-
-    if (options.generatorOptimizer !== undefined && options.generatorOptimizer === options.discriminatorOptimizer) {
-      throw new InvalidArgumentError(
-        'discriminatorOptimizer',
-        'a different optimizer instance from generatorOptimizer',
-        'the same instance',
-        'Optimizers keep per-variable state by position: create one per network, e.g. tf.train.adam(2e-4, 0.5) twice.',
-      );
-    }
-    const clip = perRole(options.gradientClipNorm, (v): v is number => typeof v === 'number');
-    const schedules = options.learningRateSchedules ?? {};
-    this.generatorOptimizer = options.generatorOptimizer ?? this.defaultOptimizer();
-    this.discriminatorOptimizer = options.discriminatorOptimizer ?? this.defaultOptimizer();
-    this.registerOptimizer('generator', {
-      optimizer: this.generatorOptimizer,
-      variables: trainableVariables(this.generator),
-      schedule: schedules.generator,
-      clipNorm: clip.generator,
-      owned: options.generatorOptimizer === undefined,
+    this.dataGuard = new DataGuard({
+      mode: options.dataRangeCheck,
+      range: options.outputRange ?? inferOutputRange(this.generator),
     });
-    this.registerOptimizer('discriminator', {
-      optimizer: this.discriminatorOptimizer,
-      variables: trainableVariables(this.discriminator),
-      schedule: schedules.discriminator,
-      clipNorm: clip.discriminator,
-      owned: options.discriminatorOptimizer === undefined,
-    });
-    this.ema = options.ema === undefined ? undefined : new ExponentialMovingAverage(this.generator, options.ema);
+
+    const groups = optimizerPair(
+      options,
+      { generator: trainableVariables(this.generator), discriminator: trainableVariables(this.discriminator) },
+      () => this.defaultOptimizer(),
+    );
+    this.generatorGroup = this.registerOptimizer('generator', groups.generator);
+    this.discriminatorGroup = this.registerOptimizer('discriminator', groups.discriminator);
+    this.generatorOptimizer = groups.generator.optimizer;
+    this.discriminatorOptimizer = groups.discriminator.optimizer;
+    this.ema = this.registerAverage('generatorEma', this.generator, options.ema);
   }
 
   /** The optimizer used when none is given: Adam(2e-4, 0.5, 0.999). Subclasses with other paper defaults override. */
@@ -270,6 +259,16 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
   /** The discriminator's per-sample input shape (what real batches must match). */
   get sampleShape(): (number | null)[] {
     return inputSampleShape(this.discriminator, 0);
+  }
+
+  /** The range real data is checked against (undefined: not checked). */
+  get dataRange(): readonly [number, number] | undefined {
+    return this.dataGuard.range;
+  }
+
+  /** See {@link AdversarialTrainerOptions.dataRangeCheck}. */
+  get dataRangeCheck(): DataRangeCheck {
+    return this.dataGuard.mode;
   }
 
   /** Checks G's latent input (input `latentInput`) against the latent shape, and G's output against D's input 0. */
@@ -301,64 +300,31 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
   }
 
   protected override onFitBegin(): void {
-    this.rangeChecked = false;
-  }
-
-  /** Validates a real batch (float32, `[batch, ...sampleShape]`). */
-  protected checkRealBatch(argument: string, batch: unknown): tf.Tensor {
-    return checkBatch(argument, batch, this.sampleShape, "the discriminator's input shape");
+    this.dataGuard.reset();
   }
 
   /**
-   * Checks, once per `fit` (and on the first `trainStep`), that real data lies in the generator's output range.
-   * One small device read.
+   * Validates the real batches of one step: one tensor (reused by every D update) or one per D update, each
+   * float32 `[batch, ...sampleShape]`. Returns them as an array.
    */
-  protected async checkDataRange(argument: string, real: tf.Tensor): Promise<void> {
-    if (this.rangeChecked) return;
-    this.rangeChecked = true;
-    if (this.dataRangeCheck === 'off' || this.dataRange === undefined) return;
-    const [lo, hi] = this.dataRange;
-    const [min, max] = (await this.readScalars([tf.min(real), tf.max(real)])) as [number, number];
-    const tolerance = 1e-3 * (hi - lo);
-    if (min >= lo - tolerance && max <= hi + tolerance) return;
-    let hint: string;
-    if (max > 2 && min >= 0) {
-      hint =
-        `The data looks like 8-bit pixels in [0, 255]: scale it with ${lo === -1 ? 'x.div(127.5).sub(1)' : 'x.div(255)'} ` +
-        `to match the generator's [${lo}, ${hi}] output.`;
-    } else if (lo === 0 && min < 0 && min >= -1 - tolerance) {
-      hint = 'The data looks like [-1, 1]: scale it with x.add(1).div(2), or give the generator a tanh output.';
-    } else {
-      hint = `Rescale the data to [${lo}, ${hi}], or set outputRange (or dataRangeCheck: 'off') if the generator's range differs.`;
+  protected realBatches(argument: string, batch: tf.Tensor | readonly tf.Tensor[]): tf.Tensor[] {
+    const reals = Array.isArray(batch) ? [...(batch as readonly tf.Tensor[])] : [batch as tf.Tensor];
+    if (Array.isArray(batch) && reals.length !== this.discriminatorSteps) {
+      throw new InvalidArgumentError(
+        argument,
+        `one tensor, or an array of ${this.discriminatorSteps} tensors (one per discriminator update)`,
+        `an array of ${reals.length}`,
+      );
     }
-    const error = new InvalidArgumentError(
-      argument,
-      `values in [${lo}, ${hi}], the range of the generator's output`,
-      `values in [${min}, ${max}]`,
-      hint,
+    reals.forEach((r, i) =>
+      checkBatch(reals.length > 1 ? `${argument}[${i}]` : argument, r, this.sampleShape, "the discriminator's input shape"),
     );
-    if (this.dataRangeCheck === 'error') throw error;
-    console.warn(`gan-kit: ${error.message}`);
+    return reals;
   }
 
-  /** Runs G on latent codes (and labels). Returns a new tensor. */
-  protected abstract generate(z: tf.Tensor, labels: tf.Tensor | undefined, training: boolean): tf.Tensor;
-
-  /** Runs D (training mode) on samples (and labels). */
-  protected abstract discriminate(x: tf.Tensor, labels: tf.Tensor | undefined): DiscriminatorOutputs;
-
-  /** Extra D loss terms from class logits (ACGAN); undefined when there are none. */
-  protected discriminatorClassLoss(
-    _real: DiscriminatorOutputs,
-    _fake: DiscriminatorOutputs,
-    _labels: UpdateLabels,
-  ): tf.Scalar | undefined {
-    return undefined;
-  }
-
-  /** Extra G loss terms from class logits (ACGAN); undefined when there are none. */
-  protected generatorClassLoss(_fake: DiscriminatorOutputs, _labels: UpdateLabels): tf.Scalar | undefined {
-    return undefined;
+  /** The argument name of real batch `i` of `n`, for error messages. */
+  protected static batchName(argument: string, i: number, n: number): string {
+    return n > 1 ? `${argument}[${i}]` : argument;
   }
 
   /**
@@ -369,228 +335,13 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
     return this.topK === undefined ? batchSize : topKSize(this.topK, batchSize, this.step);
   }
 
-  /** Draws latent codes from the training stream, or checks the caller's. */
-  protected latentFor(batchSize: number, z: tf.Tensor | undefined): tf.Tensor {
-    if (z === undefined) return this.latent.sample(batchSize, this.random);
-    const expected = [batchSize, ...this.latent.shape];
-    if (!(z instanceof tf.Tensor) || !tf.util.arraysEqual(z.shape, expected)) {
-      throw new ShapeError(
-        'options.z',
-        `latent codes of shape ${shapeText(expected)} (the real batch size × latentDim)`,
-        z instanceof tf.Tensor ? `shape ${shapeText(z.shape)}` : z,
-      );
-    }
-    if (z.dtype !== 'float32') throw new InvalidArgumentError('options.z', "dtype 'float32'", z.dtype);
-    return z;
-  }
-
   /**
-   * The shared step: `discriminatorSteps` D updates (update i uses `reals[i]` or the single batch), one G update,
-   * the EMA update, then one device read. `labelsFor(i)` gives the labels of update i (i = discriminatorSteps
-   * for the G update); the step disposes labels it does not own via `ownsLabels`.
-   *
-   * @returns the stats' numbers; `extra` holds the class losses when the subclass defines them.
-   */
-  protected async adversarialStep(
-    reals: readonly tf.Tensor[],
-    z: tf.Tensor | undefined,
-    labelsFor: (update: number, batchSize: number) => UpdateLabels,
-    disposeLabels: (labels: UpdateLabels) => void,
-  ): Promise<GanStepStats & { extra: Record<string, number> }> {
-    this.applySchedules();
-    const scalars: tf.Tensor[] = [];
-    const layout: { penalties: string[]; classLoss: boolean }[] = [];
-    let realMean: tf.Scalar | undefined;
-    let fakeMean: tf.Scalar | undefined;
-    let generatorClass = false;
-    try {
-      for (let i = 0; i < this.discriminatorSteps; i++) {
-        const real = reals[reals.length === 1 ? 0 : i]!;
-        const batchSize = real.shape[0]!;
-        const codes = this.latentFor(batchSize, z);
-        const labels = labelsFor(i, batchSize);
-        try {
-          const out = this.discriminatorUpdate(real, codes, labels);
-          scalars.push(out.loss, ...out.penalties.map((p) => p.value));
-          if (out.classLoss) scalars.push(out.classLoss);
-          layout.push({ penalties: out.penalties.map((p) => p.name), classLoss: out.classLoss !== undefined });
-          realMean?.dispose();
-          fakeMean?.dispose();
-          realMean = out.realMean;
-          fakeMean = out.fakeMean;
-        } finally {
-          if (codes !== z) codes.dispose();
-          disposeLabels(labels);
-        }
-      }
-      const real = reals[reals.length - 1]!;
-      const batchSize = real.shape[0]!;
-      const codes = this.latentFor(batchSize, z);
-      const labels = labelsFor(this.discriminatorSteps, batchSize);
-      try {
-        const g = this.generatorUpdate(real, codes, labels);
-        scalars.push(g.loss);
-        if (g.classLoss) {
-          scalars.push(g.classLoss);
-          generatorClass = true;
-        }
-      } finally {
-        if (codes !== z) codes.dispose();
-        disposeLabels(labels);
-      }
-      scalars.push(realMean!, fakeMean!);
-    } catch (error) {
-      tf.dispose(scalars);
-      tf.dispose([realMean, fakeMean].filter((t): t is tf.Scalar => t !== undefined && !scalars.includes(t)));
-      throw error;
-    }
-    this.ema?.update();
-
-    const values = await this.readScalars(scalars);
-    let k = 0;
-    let dLoss = 0;
-    let dClass = 0;
-    let dClassCount = 0;
-    const sums: Record<string, { sum: number; n: number }> = {};
-    for (const update of layout) {
-      dLoss += values[k++]!;
-      for (const name of update.penalties) {
-        const entry = (sums[name] ??= { sum: 0, n: 0 });
-        entry.sum += values[k++]!;
-        entry.n++;
-      }
-      if (update.classLoss) {
-        dClass += values[k++]!;
-        dClassCount++;
-      }
-    }
-    const penalties: Record<string, number> = {};
-    for (const [name, { sum, n }] of Object.entries(sums)) penalties[name] = sum / n;
-    const generatorLoss = values[k++]!;
-    const extra: Record<string, number> = {};
-    if (generatorClass) extra['generatorClassLoss'] = values[k++]!;
-    if (dClassCount > 0) extra['discriminatorClassLoss'] = dClass / dClassCount;
-    return {
-      step: this.step + 1,
-      discriminatorLoss: dLoss / layout.length,
-      generatorLoss,
-      penalties,
-      realLogitMean: values[k++]!,
-      fakeLogitMean: values[k++]!,
-      extra,
-    };
-  }
-
-  /**
-   * One D update on `real` and G(z). Returns kept scalars: the adversarial loss, each active penalty, the class
-   * loss (ACGAN) and the mean real/fake logits.
-   */
-  protected discriminatorUpdate(
-    real: tf.Tensor,
-    z: tf.Tensor,
-    labels: UpdateLabels,
-  ): {
-    loss: tf.Scalar;
-    penalties: { name: string; value: tf.Scalar }[];
-    classLoss: tf.Scalar | undefined;
-    realMean: tf.Scalar;
-    fakeMean: tf.Scalar;
-  } {
-    // G runs outside the gradient tape: the D update needs its output only as a constant.
-    const fake = tf.tidy(() => this.generate(z, labels.fake, true));
-    const step = this.step;
-    const active = this.penalties.filter((p) => step % p.every === 0);
-    const kept: tf.Tensor[] = [];
-    const keep = <T extends tf.Tensor>(t: T): T => {
-      kept.push(tf.keep(t));
-      return t;
-    };
-    let adversarial: tf.Scalar | undefined;
-    let classLoss: tf.Scalar | undefined;
-    let realMean: tf.Scalar | undefined;
-    let fakeMean: tf.Scalar | undefined;
-    const penaltyValues: { name: string; value: tf.Scalar }[] = [];
-    try {
-      const total = this.update('discriminator', () => {
-        const realOut = this.discriminate(real, labels.real);
-        const fakeOut = this.discriminate(fake, labels.fake);
-        adversarial = keep(this.loss.discriminatorLoss(realOut.logits, fakeOut.logits));
-        realMean = keep(tf.mean(realOut.logits) as tf.Scalar);
-        fakeMean = keep(tf.mean(fakeOut.logits) as tf.Scalar);
-        let sum: tf.Scalar = adversarial;
-        const cls = this.discriminatorClassLoss(realOut, fakeOut, labels);
-        if (cls !== undefined) {
-          classLoss = keep(cls);
-          sum = tf.add(sum, cls);
-        }
-        if (active.length > 0) {
-          // Penalties see D with the real labels bound (for conditional GANs), as R1 and GP expect.
-          const critic = (x: tf.Tensor): tf.Tensor => this.discriminate(x, labels.real).logits;
-          const context: PenaltyContext = {
-            critic,
-            real,
-            fake,
-            realLogits: realOut.logits,
-            fakeLogits: fakeOut.logits,
-            step,
-            random: this.random,
-          };
-          for (const penalty of active) {
-            const value = keep(penalty.compute(context));
-            penaltyValues.push({ name: penalty.name, value });
-            sum = tf.add(sum, value);
-          }
-        }
-        return sum;
-      });
-      // Without penalties or class loss, the total is the kept adversarial loss itself.
-      if (total !== adversarial) total.dispose();
-    } catch (error) {
-      tf.dispose(kept);
-      throw error;
-    } finally {
-      fake.dispose();
-    }
-    return { loss: adversarial!, penalties: penaltyValues, classLoss, realMean: realMean!, fakeMean: fakeMean! };
-  }
-
-  /** One G update on G(z); returns the generator's adversarial loss and class loss (kept). */
-  protected generatorUpdate(
-    real: tf.Tensor,
-    z: tf.Tensor,
-    labels: UpdateLabels,
-  ): { loss: tf.Scalar; classLoss: tf.Scalar | undefined } {
-    let adversarial: tf.Scalar | undefined;
-    let classLoss: tf.Scalar | undefined;
-    try {
-      const total = this.update('generator', () => {
-        const fakeOut = this.discriminate(this.generate(z, labels.fake, true), labels.fake);
-        // D(real) does not depend on G's weights: it only matters for relativistic losses.
-        const fakeLogits = this.topK === undefined ? fakeOut.logits : selectTopK(fakeOut.logits, this.topKSize(z.shape[0]!));
-        const realLogits = this.generatorUsesRealLogits ? this.discriminate(real, labels.real).logits : fakeLogits;
-        adversarial = tf.keep(this.loss.generatorLoss(realLogits, fakeLogits));
-        const cls = this.generatorClassLoss(fakeOut, labels);
-        if (cls === undefined) return adversarial;
-        classLoss = tf.keep(cls);
-        return tf.add(adversarial, cls) as tf.Scalar;
-      });
-      if (total !== adversarial) total.dispose();
-    } catch (error) {
-      tf.dispose([adversarial, classLoss].filter((t): t is tf.Scalar => t !== undefined));
-      throw error;
-    }
-    return { loss: adversarial!, classLoss };
-  }
-
-  /**
-   * The generator to sample from: the EMA copy unless `useEma` is false or there is none. The EMA copy's
-   * batch-norm statistics are first recomputed for its own weights when they are stale (see
-   * {@link ExponentialMovingAverage.recalibrateBatchNorm}), on {@link EMA_CALIBRATION_BATCHES} batches of 64
-   * inputs drawn from a fixed seed, so sampling stays deterministic and the training streams are untouched.
+   * The generator to sample from: the EMA copy unless `useEma` is false or there is none, with its batch-norm
+   * statistics recomputed for its own weights when stale ({@link ExponentialMovingAverage.refreshBatchNorm}).
    */
   protected samplingGenerator(useEma: boolean | undefined): tf.LayersModel {
     if (useEma === false || !this.ema) return this.generator;
-    this.refreshEmaBatchNorm();
+    this.ema.refreshBatchNorm((n, random) => this.generatorInputs(n, random));
     return this.ema.averaged;
   }
 
@@ -600,20 +351,8 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
    * {@link GanTrainer.sample} draws. Training is unaffected: the next EMA update copies the source's statistics.
    */
   override async save(dir: string, options?: SaveOptions): Promise<string> {
-    this.refreshEmaBatchNorm();
+    this.ema?.refreshBatchNorm((n, random) => this.generatorInputs(n, random));
     return super.save(dir, options);
-  }
-
-  /** Recomputes the EMA copy's batch-norm statistics when they are stale (fixed-seed inputs; no training stream). */
-  private refreshEmaBatchNorm(): void {
-    if (!this.ema?.batchNormStale) return;
-    const random = new Random(EMA_CALIBRATION_SEED);
-    const batches = Array.from({ length: EMA_CALIBRATION_BATCHES }, () => this.generatorInputs(64, random));
-    try {
-      this.ema.recalibrateBatchNorm(batches);
-    } finally {
-      tf.dispose(batches.flat());
-    }
   }
 
   /** Inputs of the generator for `n` samples drawn from `random`: `[z]` (conditional trainers add labels). */
@@ -622,24 +361,6 @@ export abstract class AdversarialTrainer<TBatch, TStats extends GanStepStats> ex
   }
 
   protected override checkpointModels(): Record<string, tf.LayersModel> {
-    const models: Record<string, tf.LayersModel> = { generator: this.generator, discriminator: this.discriminator };
-    if (this.ema) models['generatorEma'] = this.ema.averaged;
-    return models;
-  }
-
-  protected override checkpointState(): { json: unknown; tensors: { name: string; tensor: tf.Tensor }[] } {
-    return { json: { emaUpdates: this.ema?.updates ?? null }, tensors: [] };
-  }
-
-  protected override restoreState(json: unknown, tensors: tf.Tensor[]): void {
-    tf.dispose(tensors);
-    const updates = (json as { emaUpdates?: number | null } | null)?.emaUpdates;
-    if (this.ema && typeof updates === 'number') this.ema.updates = updates;
-  }
-
-  /** Releases the trainer's own optimizers and the EMA generator; the models passed in stay yours. */
-  override dispose(): void {
-    super.dispose();
-    this.ema?.dispose();
+    return { generator: this.generator, discriminator: this.discriminator };
   }
 }

@@ -1,16 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { DTypeError, InvalidArgumentError, ShapeError } from '../errors';
+import { checkOptionKeys, DTypeError, InvalidArgumentError, ShapeError } from '../errors';
 import { auxiliaryClassifierLoss, type AuxiliaryClassifierLoss } from '../losses/auxiliary_classifier';
-import {
-  AdversarialTrainer,
-  type AdversarialTrainerOptions,
-  type DiscriminatorOutputs,
-  type GanStepStats,
-  type UpdateLabels,
-} from './adversarial_trainer';
+import { AdversarialTrainer, ganStepStats, type AdversarialTrainerOptions, type GanStepStats } from './adversarial_trainer';
 import { checkSampleArguments, samplingCodes } from './gan_trainer';
+import { latentCodes } from './latent';
 import { checkArity, shapesCompatible, shapeText } from './model_checks';
+import { StatsRecorder } from './parts/stats_recorder';
+import { discriminatorUpdate, generatorUpdate, recordDiscriminatorUpdate, type DiscriminatorOutputs } from './parts/updates';
 import { Random } from './random';
+import { selectTopK } from './top_k';
 
 /** The ACGAN auxiliary-classifier option of {@link ConditionalGanTrainer}. */
 export interface AuxiliaryClassifierOptions {
@@ -184,7 +182,7 @@ export class ConditionalGanTrainer extends AdversarialTrainer<LabeledBatch, Cond
   private readonly discriminatorHasClassHead: boolean;
 
   constructor(options: ConditionalGanTrainerOptions) {
-    super(options);
+    super(options, 'ConditionalGanTrainer options', ['numClasses', 'auxiliaryClassifier', 'fakeLabels', 'classPrior']);
     const numClasses = options.numClasses;
     if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 2) {
       throw new InvalidArgumentError('numClasses', 'an integer >= 2', numClasses);
@@ -253,6 +251,7 @@ export class ConditionalGanTrainer extends AdversarialTrainer<LabeledBatch, Cond
         );
       }
       const acOptions = ac === true ? {} : ac;
+      checkOptionKeys('auxiliaryClassifier', acOptions, ['weight', 'discriminatorFakeWeight']);
       const weight = acOptions.weight ?? 1;
       if (!(typeof weight === 'number' && weight >= 0 && Number.isFinite(weight))) {
         throw new InvalidArgumentError('auxiliaryClassifier.weight', 'a finite number >= 0', weight);
@@ -283,7 +282,18 @@ export class ConditionalGanTrainer extends AdversarialTrainer<LabeledBatch, Cond
       if (!(t.rank === 1 && t.shape[0] === batchSize) && !(t.rank === 2 && t.shape[0] === batchSize && t.shape[1] === 1)) {
         throw new ShapeError(argument, `int32 class indices of shape [${batchSize}]`, `shape ${shapeText(t.shape)}`);
       }
-      return tf.reshape(t, [batchSize]) as tf.Tensor1D;
+      const indices = tf.reshape(t, [batchSize]) as tf.Tensor1D;
+      const bad = Array.from(indices.dataSync()).find((c) => !(c >= 0 && c < this.numClasses));
+      if (bad !== undefined) {
+        indices.dispose();
+        throw new InvalidArgumentError(
+          argument,
+          `class indices in [0, ${this.numClasses - 1}] (numClasses is ${this.numClasses})`,
+          `a label ${bad}`,
+          'Check the labels of the data, or numClasses.',
+        );
+      }
+      return indices;
     }
     if (t.dtype === 'float32') {
       if (t.rank !== 2 || t.shape[0] !== batchSize || t.shape[1] !== this.numClasses) {
@@ -314,35 +324,16 @@ export class ConditionalGanTrainer extends AdversarialTrainer<LabeledBatch, Cond
     return [z, labels];
   }
 
-  protected override generate(z: tf.Tensor, labels: tf.Tensor | undefined, training: boolean): tf.Tensor {
-    return tf.tidy(() => {
-      const y = formatLabels(labels as tf.Tensor1D, this.generatorLabels, this.numClasses);
-      return this.generator.apply([z, y], { training }) as tf.Tensor;
-    });
+  /** G's inputs `[z, labels]` for class indices (labels converted to G's label format). */
+  private generatorArgs(z: tf.Tensor, indices: tf.Tensor): tf.Tensor[] {
+    return [z, formatLabels(indices as tf.Tensor1D, this.generatorLabels, this.numClasses)];
   }
 
-  protected override discriminate(x: tf.Tensor, labels: tf.Tensor | undefined): DiscriminatorOutputs {
-    const inputs = this.discriminatorLabels
-      ? [x, formatLabels(labels as tf.Tensor1D, this.discriminatorLabels, this.numClasses)]
-      : x;
+  /** D's outputs (training mode) on `x` with class indices `indices`: logits, and class logits for an ACGAN D. */
+  private discriminate(x: tf.Tensor, indices: tf.Tensor): DiscriminatorOutputs {
+    const inputs = this.discriminatorLabels ? [x, formatLabels(indices as tf.Tensor1D, this.discriminatorLabels, this.numClasses)] : x;
     const out = this.discriminator.apply(inputs, { training: true }) as tf.Tensor | tf.Tensor[];
-    if (Array.isArray(out)) return { logits: out[0]!, classLogits: out[1] };
-    return { logits: out };
-  }
-
-  protected override discriminatorClassLoss(
-    real: DiscriminatorOutputs,
-    fake: DiscriminatorOutputs,
-    labels: UpdateLabels,
-  ): tf.Scalar | undefined {
-    if (!this.auxiliaryClassifier) return undefined;
-    const loss = this.auxiliaryClassifier.discriminatorLoss(real.classLogits!, labels.real!, fake.classLogits!, labels.fake!);
-    return tf.mul(loss, this.auxiliaryClassifierWeight) as tf.Scalar;
-  }
-
-  protected override generatorClassLoss(fake: DiscriminatorOutputs, labels: UpdateLabels): tf.Scalar | undefined {
-    if (!this.auxiliaryClassifier) return undefined;
-    return tf.mul(this.auxiliaryClassifier.generatorLoss(fake.classLogits!, labels.fake!), this.auxiliaryClassifierWeight) as tf.Scalar;
+    return Array.isArray(out) ? { logits: out[0]!, classLogits: out[1] } : { logits: out };
   }
 
   protected override trainOnBatches(batches: LabeledBatch[]): Promise<ConditionalGanStepStats> {
@@ -372,46 +363,105 @@ export class ConditionalGanTrainer extends AdversarialTrainer<LabeledBatch, Cond
     labels: tf.Tensor | readonly tf.Tensor[],
     options: ConditionalTrainStepOptions = {},
   ): Promise<ConditionalGanStepStats> {
-    const reals = Array.isArray(images) ? [...(images as readonly tf.Tensor[])] : [images as tf.Tensor];
+    checkOptionKeys('trainStep options', options, ['z', 'fakeLabels']);
+    const reals = this.realBatches('images', images);
     const realLabels = Array.isArray(labels) ? [...(labels as readonly tf.Tensor[])] : [labels as tf.Tensor];
-    if (Array.isArray(images) && reals.length !== this.discriminatorSteps) {
-      throw new InvalidArgumentError(
-        'images',
-        `one tensor, or an array of ${this.discriminatorSteps} (one per discriminator update)`,
-        `an array of ${reals.length}`,
-      );
-    }
     if (realLabels.length !== reals.length) {
       throw new InvalidArgumentError('labels', `${reals.length === 1 ? 'one tensor' : `an array of ${reals.length}`} (matching images)`, `${realLabels.length} label tensors`);
     }
-    reals.forEach((r, i) => this.checkRealBatch(reals.length > 1 ? `images[${i}]` : 'images', r));
-    const indices = realLabels.map((l, i) =>
-      this.toIndices(realLabels.length > 1 ? `labels[${i}]` : 'labels', l, reals[i]!.shape[0]!),
-    );
+    const owned: tf.Tensor[] = []; // label tensors this step creates, disposed at the end
+    const ac = this.auxiliaryClassifier;
+    const acWeight = this.auxiliaryClassifierWeight;
+    const stats = new StatsRecorder();
     try {
-      const fixedFake =
-        options.fakeLabels === undefined ? undefined : this.toIndices('options.fakeLabels', options.fakeLabels, reals[0]!.shape[0]!);
-      try {
-        await this.checkDataRange('images', reals[0]!);
-        const labelsFor = (update: number, batchSize: number): UpdateLabels => {
-          const real = indices[Math.min(update, indices.length - 1) % indices.length]!;
-          let fake: tf.Tensor;
-          if (fixedFake !== undefined) fake = fixedFake;
-          else if (this.fakeLabelMode === 'real') fake = real;
-          else fake = this.drawLabels(batchSize, this.random);
-          return { real, fake };
-        };
-        const disposeLabels = (l: UpdateLabels): void => {
-          if (l.fake !== fixedFake && !indices.includes(l.fake as tf.Tensor1D)) l.fake?.dispose();
-        };
-        const { extra, ...stats } = await this.adversarialStep(reals, options.z, labelsFor, disposeLabels);
-        return this.completeStep({ ...stats, ...extra });
-      } finally {
-        fixedFake?.dispose();
+      const indices = realLabels.map((l, i) => {
+        const t = this.toIndices(AdversarialTrainer.batchName('labels', i, reals.length), l, reals[i]!.shape[0]!);
+        owned.push(t);
+        return t;
+      });
+      const fixedFake = options.fakeLabels === undefined ? undefined : this.toIndices('options.fakeLabels', options.fakeLabels, reals[0]!.shape[0]!);
+      if (fixedFake) owned.push(fixedFake);
+      // NaN/Infinity (every step) and the output range (first step of a fit): before anything changes.
+      await this.dataGuard.check(Object.fromEntries(reals.map((r, i) => [AdversarialTrainer.batchName('images', i, reals.length), r])));
+      this.applySchedules();
+      // The generated samples' classes: fixed by the caller, the real batch's, or drawn (uniform or classPrior).
+      const fakeLabelsFor = (realIndices: tf.Tensor, n: number): tf.Tensor => {
+        if (fixedFake !== undefined) return fixedFake;
+        if (this.fakeLabelMode === 'real') return realIndices;
+        const drawn = this.drawLabels(n, this.random);
+        owned.push(drawn);
+        return drawn;
+      };
+
+      for (let i = 0; i < this.discriminatorSteps; i++) {
+        const k = reals.length === 1 ? 0 : i;
+        const real = reals[k]!;
+        const yReal = indices[k]!;
+        const z = latentCodes(this.latent, real.shape[0]!, this.random, options.z);
+        const yFake = fakeLabelsFor(yReal, real.shape[0]!);
+        // G runs outside the gradient tape: the D update needs its output only as a constant.
+        const fake = tf.tidy(() => this.generator.apply(this.generatorArgs(z, yFake), { training: true }) as tf.Tensor);
+        if (z !== options.z) z.dispose();
+        try {
+          const d = discriminatorUpdate({
+            optimizer: this.discriminatorGroup,
+            loss: this.loss,
+            discriminate: (x) => this.discriminate(x, yReal), // penalties see D with the real labels bound
+            discriminateFake: (x) => this.discriminate(x, yFake),
+            real,
+            fake,
+            penalties: this.penalties,
+            step: this.step,
+            random: this.random,
+            // ACGAN: D also classifies real (and generated) samples.
+            extraTerms: ac && ((r, f) => ({
+              discriminatorClassLoss: tf.mul(ac.discriminatorLoss(r.classLogits!, yReal, f.classLogits!, yFake), acWeight) as tf.Scalar,
+            })),
+          });
+          recordDiscriminatorUpdate(stats, d); // with ACGAN's discriminatorClassLoss
+        } finally {
+          fake.dispose();
+        }
       }
+
+      const real = reals[reals.length - 1]!;
+      const yReal = indices[indices.length - 1]!;
+      const z = latentCodes(this.latent, real.shape[0]!, this.random, options.z);
+      const yFake = fakeLabelsFor(yReal, real.shape[0]!);
+      try {
+        const k = this.topKSize(real.shape[0]!);
+        const g = generatorUpdate({
+          optimizer: this.generatorGroup,
+          loss: this.loss,
+          generate: () => this.generator.apply(this.generatorArgs(z, yFake), { training: true }) as tf.Tensor,
+          discriminate: (x) => this.discriminate(x, yFake),
+          discriminateReal: () => this.discriminate(real, yReal),
+          useRealLogits: this.generatorUsesRealLogits,
+          selectFake: this.topK === undefined ? undefined : (logits) => selectTopK(logits, k),
+          // ACGAN: G wants its samples classified as the class it was asked for.
+          extraTerms: ac && ((_fake, out) => ({
+            generatorClassLoss: tf.mul(ac.generatorLoss(out.classLogits!, yFake), acWeight) as tf.Scalar,
+          })),
+        });
+        stats.mean('generatorLoss', g.loss);
+        if (g.terms['generatorClassLoss']) stats.mean('generatorClassLoss', g.terms['generatorClassLoss']);
+      } finally {
+        if (z !== options.z) z.dispose();
+      }
+    } catch (error) {
+      stats.dispose();
+      throw error;
     } finally {
-      tf.dispose(indices);
+      tf.dispose([...new Set(owned)]);
     }
+    this.updateAverages();
+    const v = await stats.read(); // one device read for every stat
+    const result: ConditionalGanStepStats = ganStepStats(this.step + 1, v);
+    if (ac) {
+      result.generatorClassLoss = v['generatorClassLoss']!;
+      result.discriminatorClassLoss = v['discriminatorClassLoss']!;
+    }
+    return this.completeStep(result);
   }
 
   /**
@@ -419,6 +469,7 @@ export class ConditionalGanTrainer extends AdversarialTrainer<LabeledBatch, Cond
    * @returns a new tensor `[n, ...G's output shape]`; the caller disposes it.
    */
   sample(n: number, options: ConditionalSampleOptions = {}): tf.Tensor {
+    checkOptionKeys('sample options', options, ['labels', 'truncation', 'seed', 'z', 'useEma', 'batchSize']);
     const batchSize = checkSampleArguments(n, options.batchSize);
     const model = this.samplingGenerator(options.useEma);
     const random = options.seed === undefined ? this.samplingRandom : new Random(options.seed);

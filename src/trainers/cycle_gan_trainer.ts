@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError, ShapeError } from '../errors';
 import type { AdversarialLoss } from '../losses/adversarial_loss';
-import type { DataRangeCheck } from './adversarial_trainer';
-import { NON_RELATIVISTIC_LOSSES, perRole, type GeneratorDiscriminatorPair } from './adversarial_trainer';
+import type { EmaOptions, ExponentialMovingAverage } from './ema';
 import { ImagePool } from './image_pool';
 import { linearDecay, type LearningRateSchedule } from './learning_rate_schedules';
 import {
   checkArity,
+  checkWeight,
   checkBatch,
   checkModel,
   inferOutputRange,
@@ -16,7 +16,14 @@ import {
   shapeText,
 } from './model_checks';
 import { getLearningRate, trainableVariables } from './optimizer_utils';
-import { Trainer, type BaseTrainerOptions, type StepStats } from './trainer';
+import { DataGuard, type DataRangeCheck } from './parts/data_guard';
+import type { OptimizerGroup } from './parts/optimizer_group';
+import { optimizerPair, type GeneratorDiscriminatorPair } from './parts/optimizer_pair';
+import { PenaltyRunner } from './parts/penalty_runner';
+import { StatsRecorder } from './parts/stats_recorder';
+import { discriminatorTerms, generatorTerms, usesRealLogits } from './parts/updates';
+import type { DiscriminatorPenalty } from './penalties';
+import { BASE_TRAINER_OPTION_KEYS, Trainer, type BaseTrainerOptions, type StepStats } from './trainer';
 
 /**
  * The reference CycleGAN's least-squares GAN loss (Zhu et al. 2017, Section 4; Mao et al. 2017):
@@ -26,6 +33,8 @@ import { Trainer, type BaseTrainerOptions, type StepStats } from './trainer';
 export function cycleGanLeastSquaresLoss(): AdversarialLoss {
   return Object.freeze({
     name: 'least-squares (CycleGAN)',
+    generatorUsesRealLogits: false,
+    pairsRealAndFake: false,
     discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar {
       return tf.tidy(() => tf.add(tf.mean(tf.square(tf.sub(realLogits, 1))), tf.mean(tf.square(fakeLogits))) as tf.Scalar);
     },
@@ -88,7 +97,41 @@ export interface CycleGanTrainerOptions extends BaseTrainerOptions {
    * {@link AdversarialTrainerOptions.dataRangeCheck}). Default: `'error'`.
    */
   dataRangeCheck?: DataRangeCheck;
+  /**
+   * Regularizers added to each discriminator's loss (as {@link AdversarialTrainerOptions.penalties}), e.g.
+   * `[{ fn: r1Penalty, on: 'real', options: { gamma: 1 } }]`; reported per discriminator in `penaltiesA` and
+   * `penaltiesB`. Default: none.
+   */
+  penalties?: readonly DiscriminatorPenalty[];
+  /**
+   * Keep an exponential moving average of both generators' weights (see {@link EmaOptions}), used by
+   * `translate` and saved in checkpoints (`generatorABEma`, `generatorBAEma`). Default: none.
+   */
+  ema?: EmaOptions;
 }
+
+const CYCLE_GAN_OPTION_KEYS = [
+  ...BASE_TRAINER_OPTION_KEYS,
+  'generatorAB',
+  'generatorBA',
+  'discriminatorA',
+  'discriminatorB',
+  'loss',
+  'cycleWeight',
+  'identityWeight',
+  'discriminatorLossWeight',
+  'poolSize',
+  'poolSwapProbability',
+  'generatorOptimizer',
+  'discriminatorOptimizer',
+  'learningRateDecay',
+  'learningRateSchedules',
+  'gradientClipNorm',
+  'generatorUsesRealLogits',
+  'dataRangeCheck',
+  'penalties',
+  'ema',
+];
 
 /** Stats of a {@link CycleGanTrainer} step (plain numbers). */
 export interface CycleGanStepStats extends StepStats {
@@ -110,16 +153,14 @@ export interface CycleGanStepStats extends StepStats {
   discriminatorLossA: number;
   /** D_B's loss (after the `discriminatorLossWeight` factor). */
   discriminatorLossB: number;
+  /** Each penalty of D_A as added to its loss (only with the `penalties` option). */
+  penaltiesA?: Record<string, number>;
+  /** Each penalty of D_B as added to its loss (only with the `penalties` option). */
+  penaltiesB?: Record<string, number>;
 }
 
 /** A batch for `fit`: one A batch and one B batch (unpaired). */
 export type UnpairedBatch = { a: tf.Tensor; b: tf.Tensor } | readonly [tf.Tensor, tf.Tensor];
-
-function checkWeight(argument: string, value: unknown, fallback: number): number {
-  const v = value ?? fallback;
-  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new InvalidArgumentError(argument, 'a finite number >= 0', v);
-  return v;
-}
 
 /**
  * CycleGAN: Zhu, Park, Isola, Efros, "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial
@@ -166,16 +207,24 @@ export class CycleGanTrainer extends Trainer<UnpairedBatch, CycleGanStepStats> {
   readonly generatorOptimizer: tf.Optimizer;
   /** The discriminators' optimizer. */
   readonly discriminatorOptimizer: tf.Optimizer;
-  /** See {@link CycleGanTrainerOptions.dataRangeCheck}. */
-  readonly dataRangeCheck: DataRangeCheck;
   /** Whether the generator update computes D(real) (relativistic losses). */
   readonly generatorUsesRealLogits: boolean;
-  private rangeChecked = false;
+  /** Moving averages of G and F, when the `ema` option was given. */
+  readonly ema: { AB: ExponentialMovingAverage; BA: ExponentialMovingAverage } | undefined;
+  /** Each discriminator's penalties. */
+  protected readonly penalties: PenaltyRunner;
+  /** Checks of domain A data (against F's output range) and of domain B data (against G's). */
+  protected readonly dataGuards: { A: DataGuard; B: DataGuard };
+  /** Both generators' optimizer group. */
+  protected readonly generatorGroup: OptimizerGroup;
+  /** Both discriminators' optimizer group. */
+  protected readonly discriminatorGroup: OptimizerGroup;
 
   constructor(options: CycleGanTrainerOptions) {
     if (options == null || typeof options !== 'object') {
       throw new InvalidArgumentError('options', '{ generatorAB, generatorBA, discriminatorA, discriminatorB, … }', options);
     }
+    checkOptionKeys('CycleGanTrainer options', options, CYCLE_GAN_OPTION_KEYS);
     super(options);
     this.generatorAB = checkModel('generatorAB', options.generatorAB);
     this.generatorBA = checkModel('generatorBA', options.generatorBA);
@@ -193,50 +242,50 @@ export class CycleGanTrainer extends Trainer<UnpairedBatch, CycleGanStepStats> {
     if (typeof this.loss?.discriminatorLoss !== 'function' || typeof this.loss.generatorLoss !== 'function') {
       throw new InvalidArgumentError('loss', 'an AdversarialLoss', options.loss);
     }
-    this.generatorUsesRealLogits =
-      options.generatorUsesRealLogits ?? !['least-squares (CycleGAN)', ...NON_RELATIVISTIC_LOSSES].includes(this.loss.name);
+    this.generatorUsesRealLogits = usesRealLogits(this.loss, options.generatorUsesRealLogits);
     this.cycleWeight = checkWeight('cycleWeight', options.cycleWeight, 10);
     this.identityWeight = checkWeight('identityWeight', options.identityWeight, 0.5);
     this.discriminatorLossWeight = checkWeight('discriminatorLossWeight', options.discriminatorLossWeight, 0.5);
-    this.dataRangeCheck = options.dataRangeCheck ?? 'error';
-    if (!['error', 'warn', 'off'].includes(this.dataRangeCheck)) {
-      throw new InvalidArgumentError('dataRangeCheck', "'error', 'warn' or 'off'", options.dataRangeCheck);
-    }
+    this.dataGuards = {
+      A: new DataGuard({ mode: options.dataRangeCheck, range: inferOutputRange(this.generatorBA) }),
+      B: new DataGuard({ mode: options.dataRangeCheck, range: inferOutputRange(this.generatorAB) }),
+    };
+    this.penalties = new PenaltyRunner(options.penalties);
     this.checkArchitecture();
 
     this.poolA = new ImagePool({ size: options.poolSize, swapProbability: options.poolSwapProbability });
     this.poolB = new ImagePool({ size: options.poolSize, swapProbability: options.poolSwapProbability });
 
-    if (options.generatorOptimizer !== undefined && options.generatorOptimizer === options.discriminatorOptimizer) {
-      throw new InvalidArgumentError('discriminatorOptimizer', 'a different optimizer instance from generatorOptimizer', 'the same instance');
-    }
-    this.generatorOptimizer = options.generatorOptimizer ?? tf.train.adam(2e-4, 0.5, 0.999);
-    this.discriminatorOptimizer = options.discriminatorOptimizer ?? tf.train.adam(2e-4, 0.5, 0.999);
-    const clip = perRole(options.gradientClipNorm, (v): v is number => typeof v === 'number');
-    const schedules: GeneratorDiscriminatorPair<LearningRateSchedule> = { ...(options.learningRateSchedules ?? {}) };
-    if (options.learningRateDecay !== undefined) {
-      const { totalSteps, decaySteps } = options.learningRateDecay;
-      schedules.generator ??= linearDecay({ initial: getLearningRate(this.generatorOptimizer) ?? 2e-4, totalSteps, decaySteps });
-      schedules.discriminator ??= linearDecay({
-        initial: getLearningRate(this.discriminatorOptimizer) ?? 2e-4,
-        totalSteps,
-        decaySteps,
-      });
-    }
-    this.registerOptimizer('generator', {
-      optimizer: this.generatorOptimizer,
-      variables: [...trainableVariables(this.generatorAB), ...trainableVariables(this.generatorBA)],
-      schedule: schedules.generator,
-      clipNorm: clip.generator,
-      owned: options.generatorOptimizer === undefined,
-    });
-    this.registerOptimizer('discriminator', {
-      optimizer: this.discriminatorOptimizer,
-      variables: [...trainableVariables(this.discriminatorA), ...trainableVariables(this.discriminatorB)],
-      schedule: schedules.discriminator,
-      clipNorm: clip.discriminator,
-      owned: options.discriminatorOptimizer === undefined,
-    });
+    checkOptionKeys('learningRateDecay', options.learningRateDecay, ['totalSteps', 'decaySteps']);
+    const decay = options.learningRateDecay;
+    const groups = optimizerPair(
+      options,
+      {
+        generator: [...trainableVariables(this.generatorAB), ...trainableVariables(this.generatorBA)],
+        discriminator: [...trainableVariables(this.discriminatorA), ...trainableVariables(this.discriminatorB)],
+      },
+      () => tf.train.adam(2e-4, 0.5, 0.999),
+      // The reference's linear decay to 0, from each optimizer's own rate.
+      (optimizers) =>
+        decay === undefined
+          ? {}
+          : {
+              generator: linearDecay({ initial: getLearningRate(optimizers.generator) ?? 2e-4, ...decay }),
+              discriminator: linearDecay({ initial: getLearningRate(optimizers.discriminator) ?? 2e-4, ...decay }),
+            },
+    );
+    this.generatorGroup = this.registerOptimizer('generator', groups.generator);
+    this.discriminatorGroup = this.registerOptimizer('discriminator', groups.discriminator);
+    this.generatorOptimizer = groups.generator.optimizer;
+    this.discriminatorOptimizer = groups.discriminator.optimizer;
+    const emaAB = this.registerAverage('generatorABEma', this.generatorAB, options.ema);
+    const emaBA = this.registerAverage('generatorBAEma', this.generatorBA, options.ema);
+    this.ema = emaAB && emaBA ? { AB: emaAB, BA: emaBA } : undefined;
+  }
+
+  /** See {@link CycleGanTrainerOptions.dataRangeCheck}. */
+  get dataRangeCheck(): DataRangeCheck {
+    return this.dataGuards.A.mode;
   }
 
   /** Checks that the four models chain: A → G → B → F → A, D_A on A, D_B on B. */
@@ -269,7 +318,8 @@ export class CycleGanTrainer extends Trainer<UnpairedBatch, CycleGanStepStats> {
   }
 
   protected override onFitBegin(): void {
-    this.rangeChecked = false;
+    this.dataGuards.A.reset();
+    this.dataGuards.B.reset();
   }
 
   protected override trainOnBatches(batches: UnpairedBatch[]): Promise<CycleGanStepStats> {
@@ -278,134 +328,119 @@ export class CycleGanTrainer extends Trainer<UnpairedBatch, CycleGanStepStats> {
     return this.trainStep(pair[0] as tf.Tensor, pair[1] as tf.Tensor);
   }
 
-  private async checkRange(argument: string, batch: tf.Tensor, range: [number, number] | undefined): Promise<void> {
-    if (range === undefined) return;
-    const [lo, hi] = range;
-    const [min, max] = (await this.readScalars([tf.min(batch), tf.max(batch)])) as [number, number];
-    const tol = 1e-3 * (hi - lo);
-    if (min >= lo - tol && max <= hi + tol) return;
-    const hint =
-      max > 2 && min >= 0
-        ? `The data looks like 8-bit pixels in [0, 255]: scale it with ${lo === -1 ? 'x.div(127.5).sub(1)' : 'x.div(255)'}.`
-        : `Rescale it to [${lo}, ${hi}], or set dataRangeCheck: 'off'.`;
-    const error = new InvalidArgumentError(argument, `values in [${lo}, ${hi}], the range of the generator's output`, `values in [${min}, ${max}]`, hint);
-    if (this.dataRangeCheck === 'error') throw error;
-    console.warn(`gan-kit: ${error.message}`);
-  }
-
   /**
    * One CycleGAN step on an unpaired pair of batches: one update of both generators, then one update of both
-   * discriminators on pooled fakes.
+   * discriminators on pooled fakes, then the EMA.
    *
    * @param batchA - images of domain A `[batch, ...]`, float32, in F's output range. Not disposed.
    * @param batchB - images of domain B `[batch, ...]` (any batch size), in G's output range. Not disposed.
    * @throws {ShapeError} / {DTypeError} for batches of the wrong shape or dtype, {@link InvalidArgumentError}
-   *   for data out of range (first step), {@link NonFiniteLossError} for NaN/Inf losses.
+   *   for data out of range (first step), {@link NonFiniteDataError} for NaN/Inf in the data,
+   *   {@link NonFiniteLossError} for NaN/Inf losses.
    */
   async trainStep(batchA: tf.Tensor, batchB: tf.Tensor): Promise<CycleGanStepStats> {
     const a = checkBatch('batchA', batchA, inputSampleShape(this.generatorAB), "generatorAB's input shape (domain A)");
     const b = checkBatch('batchB', batchB, inputSampleShape(this.generatorBA), "generatorBA's input shape (domain B)");
-    if (!this.rangeChecked) {
-      this.rangeChecked = true;
-      if (this.dataRangeCheck !== 'off') {
-        await this.checkRange('batchA', a, inferOutputRange(this.generatorBA));
-        await this.checkRange('batchB', b, inferOutputRange(this.generatorAB));
-      }
-    }
+    // NaN/Infinity (every step) and the output ranges (first step of a fit): before anything changes.
+    await this.dataGuards.A.check({ batchA: a });
+    await this.dataGuards.B.check({ batchB: b });
     this.applySchedules();
-    const kept: tf.Tensor[] = [];
-    const keep = <T extends tf.Tensor>(t: T): T => {
-      kept.push(tf.keep(t));
-      return t;
-    };
+    const G = (x: tf.Tensor): tf.Tensor => this.generatorAB.apply(x, { training: true }) as tf.Tensor;
+    const F = (x: tf.Tensor): tf.Tensor => this.generatorBA.apply(x, { training: true }) as tf.Tensor;
+    const DA = (x: tf.Tensor): tf.Tensor => this.discriminatorA.apply(x, { training: true }) as tf.Tensor;
+    const DB = (x: tf.Tensor): tf.Tensor => this.discriminatorB.apply(x, { training: true }) as tf.Tensor;
+    const l1 = (x: tf.Tensor, y: tf.Tensor, w: number): tf.Scalar => tf.mul(tf.mean(tf.abs(tf.sub(x, y))), w) as tf.Scalar;
     const identity = this.identityWeight * this.cycleWeight;
-    let fakeA: tf.Tensor | undefined;
-    let fakeB: tf.Tensor | undefined;
-    let pooledA: tf.Tensor | undefined;
-    let pooledB: tf.Tensor | undefined;
-    const scalars: tf.Tensor[] = [];
+    const stats = new StatsRecorder();
+    const generated: tf.Tensor[] = []; // G(a), F(b) from the generator pass, then the pooled ones
     try {
-      const gTotal = this.update('generator', () => {
-        const g = (x: tf.Tensor): tf.Tensor => this.generatorAB.apply(x, { training: true }) as tf.Tensor;
-        const f = (x: tf.Tensor): tf.Tensor => this.generatorBA.apply(x, { training: true }) as tf.Tensor;
-        const dA = (x: tf.Tensor): tf.Tensor => this.discriminatorA.apply(x, { training: true }) as tf.Tensor;
-        const dB = (x: tf.Tensor): tf.Tensor => this.discriminatorB.apply(x, { training: true }) as tf.Tensor;
-        fakeB = keep(g(a));
-        fakeA = keep(f(b));
-        const fakeBLogits = dB(fakeB);
-        const fakeALogits = dA(fakeA);
-        // D(real) is only needed by relativistic losses; it does not depend on the generators' weights.
-        const realBLogits = this.generatorUsesRealLogits ? dB(b) : fakeBLogits;
-        const realALogits = this.generatorUsesRealLogits ? dA(a) : fakeALogits;
-        const advAB = keep(this.loss.generatorLoss(realBLogits, fakeBLogits));
-        const advBA = keep(this.loss.generatorLoss(realALogits, fakeALogits));
-        const l1 = (x: tf.Tensor, y: tf.Tensor, w: number): tf.Scalar => tf.mul(tf.mean(tf.abs(tf.sub(x, y))), w) as tf.Scalar;
-        const cycleA = keep(l1(f(fakeB), a, this.cycleWeight));
-        const cycleB = keep(l1(g(fakeA), b, this.cycleWeight));
-        let total = tf.addN([advAB, advBA, cycleA, cycleB]) as tf.Scalar;
-        let idA: tf.Scalar;
-        let idB: tf.Scalar;
-        if (identity > 0) {
-          idA = keep(l1(f(a), a, identity));
-          idB = keep(l1(g(b), b, identity));
-          total = tf.addN([total, idA, idB]) as tf.Scalar;
-        } else {
-          idA = keep(tf.scalar(0));
-          idB = keep(tf.scalar(0));
-        }
-        scalars.push(advAB, advBA, cycleA, cycleB, idA, idB);
-        return total;
+      // One update of both generators: adversarial + λ·cycle + identity terms.
+      const gTotal = this.generatorGroup.minimize(() => {
+        const fakeB = G(a);
+        const fakeA = F(b);
+        generated.push(tf.keep(fakeB), tf.keep(fakeA));
+        const common = { loss: this.loss, useRealLogits: this.generatorUsesRealLogits };
+        const ab = generatorTerms({ ...common, fake: fakeB, discriminate: DB, discriminateReal: () => DB(b) });
+        const ba = generatorTerms({ ...common, fake: fakeA, discriminate: DA, discriminateReal: () => DA(a) });
+        stats.mean('adversarialLossAB', ab.loss);
+        stats.mean('adversarialLossBA', ba.loss);
+        const terms: Record<string, tf.Scalar> = {
+          cycleLossA: l1(F(fakeB), a, this.cycleWeight),
+          cycleLossB: l1(G(fakeA), b, this.cycleWeight),
+          identityLossA: identity > 0 ? l1(F(a), a, identity) : tf.scalar(0),
+          identityLossB: identity > 0 ? l1(G(b), b, identity) : tf.scalar(0),
+        };
+        for (const [name, value] of Object.entries(terms)) stats.mean(name, tf.keep(value));
+        return tf.addN([ab.loss, ba.loss, ...Object.values(terms)]) as tf.Scalar;
       });
-      scalars.unshift(gTotal);
+      stats.mean('generatorLoss', gTotal);
 
-      // D update on the fakes of the pass above (computed before the G update), through the pools.
-      pooledA = this.poolA.query(fakeA!, this.random);
-      pooledB = this.poolB.query(fakeB!, this.random);
-      let lossA: tf.Scalar | undefined;
-      let lossB: tf.Scalar | undefined;
-      const dTotal = this.update('discriminator', () => {
-        const w = this.discriminatorLossWeight;
-        const realA = this.discriminatorA.apply(a, { training: true }) as tf.Tensor;
-        const fakeALogits = this.discriminatorA.apply(pooledA!, { training: true }) as tf.Tensor;
-        const realB = this.discriminatorB.apply(b, { training: true }) as tf.Tensor;
-        const fakeBLogits = this.discriminatorB.apply(pooledB!, { training: true }) as tf.Tensor;
-        lossA = keep(tf.mul(this.loss.discriminatorLoss(realA, fakeALogits), w) as tf.Scalar);
-        lossB = keep(tf.mul(this.loss.discriminatorLoss(realB, fakeBLogits), w) as tf.Scalar);
-        return tf.add(lossA, lossB) as tf.Scalar;
+      // One update of both discriminators, on the fakes of the pass above (made before the G update), through the pools.
+      const pooledA = this.poolA.query(generated[1]!, this.random);
+      const pooledB = this.poolB.query(generated[0]!, this.random);
+      generated.push(pooledA, pooledB);
+      const dTotal = this.discriminatorGroup.minimize(() => {
+        const common = { loss: this.loss, lossWeight: this.discriminatorLossWeight, penalties: this.penalties, step: this.step, random: this.random };
+        const dA = discriminatorTerms({ ...common, discriminate: DA, real: a, fake: pooledA });
+        const dB = discriminatorTerms({ ...common, discriminate: DB, real: b, fake: pooledB });
+        stats.mean('discriminatorLossA', dA.loss);
+        stats.mean('discriminatorLossB', dB.loss);
+        stats.meanAll('penaltiesA', dA.penalties);
+        stats.meanAll('penaltiesB', dB.penalties);
+        tf.dispose([dA.realLogitMean, dA.fakeLogitMean, dB.realLogitMean, dB.fakeLogitMean]);
+        return tf.add(dA.total, dB.total) as tf.Scalar;
       });
       dTotal.dispose();
-      scalars.push(lossA!, lossB!);
     } catch (error) {
-      tf.dispose(kept);
-      tf.dispose(scalars);
+      stats.dispose();
       throw error;
     } finally {
-      tf.dispose([fakeA, fakeB, pooledA, pooledB].filter((t): t is tf.Tensor => t !== undefined));
+      tf.dispose(generated);
     }
-    const v = await this.readScalars(scalars);
-    return this.completeStep({
+    this.updateAverages();
+    const v = await stats.read(); // one device read for every stat
+    const result: CycleGanStepStats = {
       step: this.step + 1,
-      generatorLoss: v[0]!,
-      adversarialLossAB: v[1]!,
-      adversarialLossBA: v[2]!,
-      cycleLossA: v[3]!,
-      cycleLossB: v[4]!,
-      identityLossA: v[5]!,
-      identityLossB: v[6]!,
-      discriminatorLossA: v[7]!,
-      discriminatorLossB: v[8]!,
-    });
+      generatorLoss: v['generatorLoss']!,
+      adversarialLossAB: v['adversarialLossAB']!,
+      adversarialLossBA: v['adversarialLossBA']!,
+      cycleLossA: v['cycleLossA']!,
+      cycleLossB: v['cycleLossB']!,
+      identityLossA: v['identityLossA']!,
+      identityLossB: v['identityLossB']!,
+      discriminatorLossA: v['discriminatorLossA']!,
+      discriminatorLossB: v['discriminatorLossB']!,
+    };
+    if (this.penalties.penalties.length > 0) {
+      result.penaltiesA = StatsRecorder.group(v, 'penaltiesA');
+      result.penaltiesB = StatsRecorder.group(v, 'penaltiesB');
+    }
+    return this.completeStep(result);
   }
 
   /**
    * Translates images with a trained generator (inference mode): `'AB'` uses G (A → B), `'BA'` uses F.
    * @returns a new tensor; the caller disposes it.
    */
-  translate(images: tf.Tensor, direction: 'AB' | 'BA'): tf.Tensor {
+  translate(images: tf.Tensor, direction: 'AB' | 'BA', options: { useEma?: boolean } = {}): tf.Tensor {
     if (direction !== 'AB' && direction !== 'BA') throw new InvalidArgumentError('direction', "'AB' or 'BA'", direction);
-    const model = direction === 'AB' ? this.generatorAB : this.generatorBA;
+    checkOptionKeys('translate options', options, ['useEma']);
+    const model = this.translator(direction, options.useEma, images);
     checkBatch('images', images, inputSampleShape(model), `the input shape of generator${direction}`);
     return tf.tidy(() => model.predict(images) as tf.Tensor);
+  }
+
+  /**
+   * The generator `translate` uses: the EMA copy unless `useEma` is false or there is none, its batch-norm
+   * statistics recomputed for its own weights when stale, on `images`.
+   */
+  private translator(direction: 'AB' | 'BA', useEma: boolean | undefined, images: tf.Tensor): tf.LayersModel {
+    const source = direction === 'AB' ? this.generatorAB : this.generatorBA;
+    const ema = this.ema?.[direction];
+    if (useEma === false || ema === undefined) return source;
+    checkBatch('images', images, inputSampleShape(source), `the input shape of generator${direction}`);
+    if (ema.batchNormStale) ema.recalibrateBatchNorm([images]);
+    return ema.averaged;
   }
 
   protected override checkpointModels(): Record<string, tf.LayersModel> {

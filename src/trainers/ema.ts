@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { GanKitError, InvalidArgumentError } from '../errors';
+import { Random } from './random';
+
+/** Batches (of 64) on which {@link ExponentialMovingAverage.refreshBatchNorm} recomputes batch-norm statistics. */
+export const EMA_CALIBRATION_BATCHES = 4;
+/** Seed of the inputs of that recomputation (fixed: sampling stays deterministic, training streams untouched). */
+export const EMA_CALIBRATION_SEED = 0x5eed;
 
 /** Options of {@link ExponentialMovingAverage} (the trainers' `ema` option). */
 export interface EmaOptions {
@@ -135,6 +141,25 @@ export class ExponentialMovingAverage {
       }
     }
     this.calibratedAt = this.updates;
+  }
+
+  /**
+   * Recomputes the batch-norm statistics of `averaged` when they are stale ({@link ExponentialMovingAverage.batchNormStale}),
+   * on {@link EMA_CALIBRATION_BATCHES} batches of 64 inputs that `makeInputs` draws from a stream seeded with
+   * {@link EMA_CALIBRATION_SEED}: deterministic, and no training random stream is touched. Call it before
+   * sampling from or saving `averaged`.
+   *
+   * @param makeInputs - the model's inputs for `n` samples drawn from `random` (e.g. latent codes and labels).
+   */
+  refreshBatchNorm(makeInputs: (n: number, random: Random) => tf.Tensor | tf.Tensor[]): void {
+    if (!this.batchNormStale) return;
+    const random = new Random(EMA_CALIBRATION_SEED);
+    const batches = Array.from({ length: EMA_CALIBRATION_BATCHES }, () => makeInputs(64, random));
+    try {
+      this.recalibrateBatchNorm(batches);
+    } finally {
+      tf.dispose(batches.flat());
+    }
   }
 
   /** Releases the averaged model's weights. */

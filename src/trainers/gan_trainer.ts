@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '../errors';
-import {
-  AdversarialTrainer,
-  type AdversarialTrainerOptions,
-  type DiscriminatorOutputs,
-  type GanStepStats,
-} from './adversarial_trainer';
+import { checkOptionKeys, InvalidArgumentError, ShapeError } from '../errors';
+import { AdversarialTrainer, ganStepStats, type AdversarialTrainerOptions, type GanStepStats } from './adversarial_trainer';
+import { latentCodes } from './latent';
 import { checkArity, shapeText } from './model_checks';
+import { StatsRecorder } from './parts/stats_recorder';
+import { discriminatorUpdate, generatorUpdate, recordDiscriminatorUpdate } from './parts/updates';
 import { Random } from './random';
+import { selectTopK } from './top_k';
 
 /** Options of {@link GanTrainer}; see {@link AdversarialTrainerOptions} for each field. */
 export type GanTrainerOptions = AdversarialTrainerOptions;
@@ -93,20 +92,12 @@ export function checkSampleArguments(n: number, batchSize: number | undefined): 
 export class GanTrainer extends AdversarialTrainer<tf.Tensor, GanStepStats> {
   protected readonly trainerType: string = 'GanTrainer';
 
-  constructor(options: GanTrainerOptions) {
-    super(options);
+  constructor(options: GanTrainerOptions, where = 'GanTrainer options') {
+    super(options, where);
     const hint = 'GanTrainer trains single-input, single-output models; use ConditionalGanTrainer for class-conditional ones.';
     checkArity('generator', this.generator, 1, 1, hint);
     checkArity('discriminator', this.discriminator, 1, 1, hint);
     this.checkLatentAndOutput(0);
-  }
-
-  protected override generate(z: tf.Tensor, _labels: tf.Tensor | undefined, training: boolean): tf.Tensor {
-    return this.generator.apply(z, { training }) as tf.Tensor;
-  }
-
-  protected override discriminate(x: tf.Tensor): DiscriminatorOutputs {
-    return { logits: this.discriminator.apply(x, { training: true }) as tf.Tensor };
   }
 
   protected override trainOnBatches(batches: tf.Tensor[]): Promise<GanStepStats> {
@@ -121,22 +112,67 @@ export class GanTrainer extends AdversarialTrainer<tf.Tensor, GanStepStats> {
    *   Not disposed.
    * @returns the step's stats as plain numbers (read from the device once).
    * @throws {ShapeError} / {DTypeError} for a batch of the wrong shape or dtype; {@link InvalidArgumentError}
-   *   for data outside the generator's range (first step); {@link NonFiniteLossError} for a NaN/Inf loss.
+   *   for data outside the generator's range (first step); {@link NonFiniteDataError} for NaN/Inf in the real
+   *   data; {@link NonFiniteLossError} for a NaN/Inf loss.
    */
   async trainStep(realBatch: tf.Tensor | readonly tf.Tensor[], options: GanTrainStepOptions = {}): Promise<GanStepStats> {
-    const reals = Array.isArray(realBatch) ? [...(realBatch as readonly tf.Tensor[])] : [realBatch as tf.Tensor];
-    if (Array.isArray(realBatch) && reals.length !== this.discriminatorSteps) {
-      throw new InvalidArgumentError(
-        'realBatch',
-        `one tensor, or an array of ${this.discriminatorSteps} tensors (one per discriminator update)`,
-        `an array of ${reals.length}`,
-      );
+    checkOptionKeys('trainStep options', options, ['z']);
+    const reals = this.realBatches('realBatch', realBatch);
+    // NaN/Infinity (every step) and the output range (first step of a fit): before anything changes.
+    await this.dataGuard.check(Object.fromEntries(reals.map((r, i) => [AdversarialTrainer.batchName('realBatch', i, reals.length), r])));
+    this.applySchedules();
+    const G = (z: tf.Tensor): tf.Tensor => this.generator.apply(z, { training: true }) as tf.Tensor;
+    const D = (x: tf.Tensor): tf.Tensor => this.discriminator.apply(x, { training: true }) as tf.Tensor;
+    const stats = new StatsRecorder();
+    try {
+      // `discriminatorSteps` D updates, each on its own real batch (or the single one) and fresh codes.
+      for (let i = 0; i < this.discriminatorSteps; i++) {
+        const real = reals[reals.length === 1 ? 0 : i]!;
+        const z = latentCodes(this.latent, real.shape[0]!, this.random, options.z);
+        // G runs outside the gradient tape: the D update needs its output only as a constant.
+        const fake = tf.tidy(() => G(z));
+        if (z !== options.z) z.dispose();
+        try {
+          const d = discriminatorUpdate({
+            optimizer: this.discriminatorGroup,
+            loss: this.loss,
+            discriminate: D,
+            real,
+            fake,
+            penalties: this.penalties,
+            step: this.step,
+            random: this.random,
+          });
+          recordDiscriminatorUpdate(stats, d);
+        } finally {
+          fake.dispose();
+        }
+      }
+      // One G update on fresh codes; D(real) only for losses that read it (relativistic).
+      const real = reals[reals.length - 1]!;
+      const z = latentCodes(this.latent, real.shape[0]!, this.random, options.z);
+      try {
+        const k = this.topKSize(real.shape[0]!);
+        const g = generatorUpdate({
+          optimizer: this.generatorGroup,
+          loss: this.loss,
+          generate: () => G(z),
+          discriminate: D,
+          discriminateReal: () => D(real),
+          useRealLogits: this.generatorUsesRealLogits,
+          selectFake: this.topK === undefined ? undefined : (logits) => selectTopK(logits, k),
+        });
+        stats.mean('generatorLoss', g.loss);
+      } finally {
+        if (z !== options.z) z.dispose();
+      }
+    } catch (error) {
+      stats.dispose();
+      throw error;
     }
-    reals.forEach((r, i) => this.checkRealBatch(reals.length > 1 ? `realBatch[${i}]` : 'realBatch', r));
-    await this.checkDataRange('realBatch', reals[0]!);
-    const none = { real: undefined, fake: undefined };
-    const { extra: _extra, ...stats } = await this.adversarialStep(reals, options.z, () => none, () => undefined);
-    return this.completeStep(stats);
+    this.updateAverages();
+    const v = await stats.read(); // one device read for every stat
+    return this.completeStep(ganStepStats(this.step + 1, v));
   }
 
   /**
@@ -150,6 +186,7 @@ export class GanTrainer extends AdversarialTrainer<tf.Tensor, GanStepStats> {
    * @returns a new tensor `[n, ...G's output shape]`; the caller disposes it.
    */
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
+    checkOptionKeys('sample options', options, ['truncation', 'seed', 'z', 'useEma', 'batchSize']);
     const batchSize = checkSampleArguments(n, options.batchSize);
     const model = this.samplingGenerator(options.useEma);
     const z = samplingCodes(this, this.samplingRandom, n, options);

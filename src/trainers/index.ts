@@ -1,13 +1,12 @@
 // Public API of src/trainers: re-exported from the package root by src/index.ts.
-export { Trainer } from './trainer';
-export type { BaseTrainerOptions, CheckpointManifest, FitOptions, OptimizerGroup, SaveOptions, StepStats } from './trainer';
+export { disposeTrainerState, Trainer } from './trainer';
+export type { BaseTrainerOptions, CheckpointManifest, FitOptions, SaveOptions, StepStats, TrainerState } from './trainer';
+// The parts every step is built from (optimizer groups, penalties, stats, data guard, update functions).
+export * from './parts/index';
 export { AdversarialTrainer } from './adversarial_trainer';
 export type {
   AdversarialTrainerOptions,
-  DataRangeCheck,
-  DiscriminatorOutputs,
   GanStepStats,
-  GeneratorDiscriminatorPair,
   UpdateLabels,
 } from './adversarial_trainer';
 export { resolveTopK, selectTopK, topKSize } from './top_k';
@@ -26,6 +25,8 @@ export type {
   LabeledBatch,
 } from './conditional_gan_trainer';
 export { CycleGanTrainer, cycleGanLeastSquaresLoss } from './cycle_gan_trainer';
+export { Pix2PixTrainer } from './pix2pix_trainer';
+export type { PairedBatch, Pix2PixStepStats, Pix2PixTrainerOptions } from './pix2pix_trainer';
 export type { CycleGanStepStats, CycleGanTrainerOptions, UnpairedBatch } from './cycle_gan_trainer';
 export { flattenStats } from './callbacks';
 export type {
@@ -46,7 +47,7 @@ export type { JsonlLoggerOptions } from './jsonl_logger';
 export { NonFiniteLossError } from './non_finite_loss_error';
 export { Random } from './random';
 export type { RandomState } from './random';
-export { normalLatent, uniformLatent } from './latent';
+export { latentCodes, normalLatent, uniformLatent } from './latent';
 export type { LatentSampleOptions, LatentSampler } from './latent';
 export { ExponentialMovingAverage, cloneModel } from './ema';
 export type { EmaOptions } from './ema';

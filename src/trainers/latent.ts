@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { InvalidArgumentError, ShapeError } from '../errors';
 import type { Random } from './random';
 
 /** Options of {@link LatentSampler.sample}. */
@@ -113,4 +113,29 @@ export function toLatentSampler(latent: number | readonly number[] | LatentSampl
   }
   normaliseShape(sampler.shape, `${argument}.shape`);
   return sampler;
+}
+
+/**
+ * The latent codes of one update: `z` when given (checked against `[batchSize, ...sampler.shape]`, float32),
+ * otherwise `batchSize` codes drawn from `random`. Dispose the result only when it is not `z`.
+ * @throws {ShapeError} / {InvalidArgumentError} for a `z` of the wrong shape or dtype.
+ */
+export function latentCodes(
+  sampler: LatentSampler,
+  batchSize: number,
+  random: Random,
+  z?: tf.Tensor,
+  argument = 'options.z',
+): tf.Tensor {
+  if (z === undefined) return sampler.sample(batchSize, random);
+  const expected = [batchSize, ...sampler.shape];
+  if (!(z instanceof tf.Tensor) || !tf.util.arraysEqual(z.shape, expected)) {
+    throw new ShapeError(
+      argument,
+      `latent codes of shape [${expected.join(', ')}] (the real batch size × latentDim)`,
+      z instanceof tf.Tensor ? `shape [${z.shape.join(', ')}]` : z,
+    );
+  }
+  if (z.dtype !== 'float32') throw new InvalidArgumentError(argument, "dtype 'float32'", z.dtype);
+  return z;
 }

@@ -137,3 +137,10 @@ export function checkBatch(
   }
   return t;
 }
+
+/** A non-negative finite weight option, or `fallback` when undefined. @internal */
+export function checkWeight(argument: string, value: unknown, fallback: number): number {
+  const v = value ?? fallback;
+  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new InvalidArgumentError(argument, 'a finite number >= 0', v);
+  return v;
+}

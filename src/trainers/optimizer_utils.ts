@@ -35,6 +35,21 @@ export function clipByGlobalNorm(
   });
 }
 
+/**
+ * Runs a gradient tape's forward function; if it throws, frees the tensors the tape saved for the backward pass
+ * (tfjs keeps them outside every tidy scope and drops the tape without freeing them), so that an error in a
+ * loss (a bad shape, a custom penalty returning a non-scalar) leaks nothing.
+ */
+function freeTapeOnError(loss: () => tf.Scalar): tf.Scalar {
+  try {
+    return loss();
+  } catch (error) {
+    const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: { saved?: tf.Tensor[] }[] | null } }).state;
+    if (state.gradientDepth === 1) for (const node of state.activeTape ?? []) tf.dispose(node.saved ?? []);
+    throw error;
+  }
+}
+
 /** Options of {@link applyUpdate}. */
 export interface UpdateOptions {
   /** Clip the gradients to this global L2 norm before applying them (see {@link clipByGlobalNorm}). Default: none. */
@@ -60,7 +75,7 @@ export function applyUpdate(
   variables: readonly tf.Variable[],
   options: UpdateOptions = {},
 ): tf.Scalar {
-  const { value, grads } = tf.variableGrads(loss, [...variables]);
+  const { value, grads } = tf.variableGrads(() => freeTapeOnError(loss), [...variables]);
   let clipped: tf.Tensor[] | undefined;
   let norm: tf.Scalar | undefined;
   try {

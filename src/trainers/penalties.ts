@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError, ShapeError } from '../errors';
+import { draganPenalty } from '../regularizers/dragan_penalty';
+import { gradientPenalty } from '../regularizers/gradient_penalty';
 import { r1Penalty, r2Penalty } from '../regularizers/r1_penalty';
 import type { Random } from './random';
 
@@ -107,7 +109,7 @@ export interface CustomPenalty extends PenaltyBase {
 /** One entry of a trainer's `penalties` option: a regularizer added to the discriminator's loss. */
 export type DiscriminatorPenalty = PairPenaltySpec | SingleBatchPenaltySpec | CustomPenalty;
 
-/** A validated penalty, ready to run (see `AdversarialTrainer.penalties`). */
+/** A validated penalty, ready to run (see {@link PenaltyRunner}). */
 export interface ResolvedPenalty {
   /** Name in the step stats. */
   name: string;
@@ -115,6 +117,29 @@ export interface ResolvedPenalty {
   every: number;
   /** Returns the penalty as it is added to the discriminator's loss (weights and lazy factor applied). */
   compute(context: PenaltyContext): tf.Scalar;
+}
+
+const SPEC_KEYS = ['fn', 'on', 'weight', 'options', 'name', 'every'];
+const CUSTOM_KEYS = ['name', 'compute', 'weight', 'every'];
+
+/** The batch each of gan-kit's single-batch penalties belongs on, and the function to use for the other. */
+const SINGLE_BATCH: ReadonlyMap<unknown, { on: 'real' | 'fake'; other?: string }> = new Map<unknown, { on: 'real' | 'fake'; other?: string }>([
+  [r1Penalty, { on: 'real', other: 'r2Penalty' }],
+  [r2Penalty, { on: 'fake', other: 'r1Penalty' }],
+  [draganPenalty, { on: 'real' }],
+]);
+
+/** Throws a {@link ShapeError} unless a penalty's (or loss's) result is a scalar. */
+export function requireScalar(what: string, value: unknown): tf.Scalar {
+  if (!(value instanceof tf.Tensor)) {
+    throw new InvalidArgumentError(what, 'a scalar tf.Tensor', value, 'Return a tensor such as tf.mean(…).');
+  }
+  if (value.rank !== 0) {
+    const shape = `shape [${value.shape.join(', ')}]`;
+    value.dispose();
+    throw new ShapeError(what, 'a scalar (rank 0)', shape, 'Reduce it to one number, e.g. with tf.mean(…).');
+  }
+  return value as tf.Scalar;
 }
 
 /** Validates a `penalties` option and turns each entry into a {@link ResolvedPenalty}. @internal */
@@ -129,27 +154,48 @@ export function resolvePenalties(penalties: readonly DiscriminatorPenalty[] | un
     if (p == null || typeof p !== 'object') {
       throw new InvalidArgumentError(where, '{ fn, weight } or { name, compute(context) }', p);
     }
+    const custom = 'compute' in p && typeof p.compute === 'function';
+    checkOptionKeys(where, p, custom ? CUSTOM_KEYS : SPEC_KEYS);
     const every = p.every ?? 1;
     if (!Number.isInteger(every) || every < 1) throw new InvalidArgumentError(`${where}.every`, 'an integer >= 1', every);
     if (p.weight !== undefined && !(typeof p.weight === 'number' && p.weight >= 0 && Number.isFinite(p.weight))) {
       throw new InvalidArgumentError(`${where}.weight`, 'a finite number >= 0', p.weight);
     }
     let resolved: ResolvedPenalty;
-    if ('compute' in p && typeof p.compute === 'function') {
+    if (custom) {
       const weight = p.weight ?? 1;
       const name = p.name;
       if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${where}.name`, 'a non-empty string', name);
+      const what = `${where} (${name}).compute`;
       resolved = {
         name,
         every,
-        compute: (ctx) => tf.tidy(() => tf.mul(p.compute(ctx), weight * every) as tf.Scalar),
+        compute: (ctx) => tf.tidy(() => tf.mul(requireScalar(what, (p as CustomPenalty).compute(ctx)), weight * every) as tf.Scalar),
       };
     } else if ('fn' in p && typeof p.fn === 'function') {
       const name = p.name ?? (p.fn.name || `penalty${i}`);
       const options = p.options ?? {};
       if (typeof options !== 'object') throw new InvalidArgumentError(`${where}.options`, 'an options object', options);
+      const what = `${where} (${name})`;
+      const known = SINGLE_BATCH.get(p.fn);
+      if (p.on === undefined && known !== undefined) {
+        throw new InvalidArgumentError(
+          `${where}.on`,
+          `'real' or 'fake' (the batch ${p.fn.name} is computed on)`,
+          undefined,
+          `${p.fn.name} sees one batch: write { fn: ${p.fn.name}, on: '${known.on}', … }.`,
+        );
+      }
+      if (p.on !== undefined && p.fn === (gradientPenalty as unknown)) {
+        throw new InvalidArgumentError(
+          `${where}.on`,
+          'undefined for gradientPenalty (it sees both batches, interpolated)',
+          p.on,
+          'Remove on: gradientPenalty is computed on random interpolates of the real and the generated batch.',
+        );
+      }
       if (p.on === undefined) {
-        const fn = p.fn;
+        const fn = p.fn as PairPenaltyFunction;
         resolved = {
           name,
           every,
@@ -159,11 +205,21 @@ export function resolvePenalties(penalties: readonly DiscriminatorPenalty[] | un
               const alpha = tf.tensor1d(ctx.random.fillUniform(new Float32Array(batch)), 'float32');
               const opts: Record<string, unknown> = { ...options, alpha };
               if (p.weight !== undefined) opts['weight'] = p.weight;
-              return tf.mul(fn(ctx.critic, ctx.real, ctx.fake, opts), every) as tf.Scalar;
+              return tf.mul(requireScalar(what, fn(ctx.critic, ctx.real, ctx.fake, opts)), every) as tf.Scalar;
             }),
         };
       } else {
         if (p.on !== 'real' && p.on !== 'fake') throw new InvalidArgumentError(`${where}.on`, "'real' or 'fake'", p.on);
+        if (known !== undefined && known.on !== p.on) {
+          throw new InvalidArgumentError(
+            `${where}.on`,
+            `'${known.on}' for ${p.fn.name}`,
+            p.on,
+            known.other !== undefined
+              ? `${p.fn.name} is meant for the ${known.on} batch; for the ${p.on} batch use ${known.other}.`
+              : `${p.fn.name} is computed on the ${known.on} batch.`,
+          );
+        }
         if (p.weight !== undefined && (p.fn === (r1Penalty as unknown) || p.fn === (r2Penalty as unknown))) {
           throw new InvalidArgumentError(
             `${where}.weight`,
@@ -172,7 +228,7 @@ export function resolvePenalties(penalties: readonly DiscriminatorPenalty[] | un
             `R1 and R2 are scaled by γ: write { fn: ${p.fn.name}, on: '${p.on}', options: { gamma: ${p.weight} } }.`,
           );
         }
-        const fn = p.fn;
+        const fn = p.fn as SingleBatchPenaltyFunction;
         const on = p.on;
         resolved = {
           name,
@@ -181,7 +237,7 @@ export function resolvePenalties(penalties: readonly DiscriminatorPenalty[] | un
             tf.tidy(() => {
               const opts: Record<string, unknown> = { ...options };
               if (p.weight !== undefined) opts['weight'] = p.weight;
-              return tf.mul(fn(ctx.critic, on === 'real' ? ctx.real : ctx.fake, opts), every) as tf.Scalar;
+              return tf.mul(requireScalar(what, fn(ctx.critic, on === 'real' ? ctx.real : ctx.fake, opts)), every) as tf.Scalar;
             }),
         };
       }

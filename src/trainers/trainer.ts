@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError, ShapeError } from '../errors';
 import {
   CHECKPOINT_MANIFEST,
   resolveCheckpoint,
@@ -10,7 +10,7 @@ import {
 import {
   CheckpointError,
   fileSystemHandler,
-  loadWeightsIntoModel,
+  readModelArtifacts,
   readTensorBundle,
   writeTensorBundle,
   type TensorBundleEntry,
@@ -24,12 +24,11 @@ import {
   type TrainerData,
 } from './callbacks';
 import { toBatchSource } from './data_source';
-import type { LearningRateSchedule } from './learning_rate_schedules';
+import { ExponentialMovingAverage, type EmaOptions } from './ema';
 import { NonFiniteLossError } from './non_finite_loss_error';
-import { applyUpdate, setLearningRate } from './optimizer_utils';
+import { NonFiniteDataError } from './parts/data_guard';
+import { OptimizerGroup, optimizerClassName, type OptimizerGroupOptions, type OptimizerState } from './parts/optimizer_group';
 import { Random, type RandomState } from './random';
-
-type NamedTensor = { name: string; tensor: tf.Tensor };
 
 /** Every trainer's step stats have at least the step number. Other fields are plain numbers or records of them. */
 export interface StepStats {
@@ -136,21 +135,40 @@ export interface CheckpointManifest {
 }
 
 /**
- * An optimizer with the variables it updates and how: one per model (or per group of models updated together,
- * like CycleGAN's two generators). Registered by trainers with `registerOptimizer`.
+ * A trainer's complete state as plain data and tensors, apart from any storage: what {@link Trainer.getState}
+ * gives, {@link Trainer.setState} takes, and a checkpoint holds. The tensors belong to whoever holds the state
+ * (dispose them with {@link disposeTrainerState}).
  */
-export interface OptimizerGroup {
-  /** The optimizer (one per group: optimizers keep per-variable state by position). */
-  optimizer: tf.Optimizer;
-  /** The variables it updates, in a fixed order (e.g. `trainableVariables(model)`). */
-  variables: tf.Variable[];
-  /** Learning rate per step, set by `applySchedules`. Default: the optimizer's constant rate. */
-  schedule?: LearningRateSchedule;
-  /** Clip this group's gradients to this global L2 norm. Default: no clipping. */
-  clipNorm?: number;
-  /** True when the trainer created the optimizer (and so disposes it). */
-  owned: boolean;
+export interface TrainerState {
+  /** The trainer class that made it, e.g. `'GanTrainer'`; checked by `setState`. */
+  trainer: string;
+  /** `trainer.step`. */
+  step: number;
+  /** The training random stream. */
+  random: RandomState;
+  /** The sampling random stream. */
+  samplingRandom: RandomState;
+  /** Each model's weights in `model.weights` order, by name (EMA copies included, e.g. `generatorEma`). */
+  models: Record<string, tf.Tensor[]>;
+  /** Each optimizer group's state, by name (`'generator'`, `'discriminator'`). */
+  optimizers: Record<string, OptimizerState>;
+  /** Trainer-specific state (EMA update count, image pools…): JSON plus tensors. */
+  extra: { json: unknown; tensors: tf.Tensor[] };
 }
+
+/** Disposes every tensor of a {@link TrainerState}. */
+export function disposeTrainerState(state: TrainerState): void {
+  tf.dispose(Object.values(state.models).flat());
+  tf.dispose(Object.values(state.optimizers).flatMap((o) => o.weights.map((w) => w.tensor)));
+  tf.dispose(state.extra.tensors);
+}
+
+const ARCHITECTURE_HINT = 'The state was written for a different architecture: build the same models as when it was saved.';
+
+/** Keys of {@link BaseTrainerOptions}: every trainer accepts them. */
+export const BASE_TRAINER_OPTION_KEYS: readonly string[] = ['seed', 'stopOnNonFinite'];
+
+const FIT_OPTION_KEYS = ['steps', 'untilStep', 'epochs', 'callbacks', 'checkpoint', 'signal', 'disposeBatches', 'keepHistory'];
 
 function checkPositiveInteger(argument: string, value: unknown, min = 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
@@ -159,12 +177,6 @@ function checkPositiveInteger(argument: string, value: unknown, min = 1): number
   return value;
 }
 
-function optimizerClassName(optimizer: tf.Optimizer): string {
-  return (optimizer.constructor as unknown as { className?: string }).className ?? optimizer.getClassName();
-}
-
-/** tfjs optimizers keep a few scalars outside getWeights(); those named here are saved for an exact resume. */
-const PRIVATE_SCALARS = ['accBeta1', 'accBeta2'] as const;
 
 /**
  * The machinery every gan-kit trainer shares: the step counter, seeded random streams, optimizer updates with
@@ -189,6 +201,13 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
   protected abstract readonly trainerType: string;
   private stepCount = 0;
   private readonly groups = new Map<string, OptimizerGroup>();
+  private readonly averages = new Map<string, ExponentialMovingAverage>();
+  /**
+   * This run's id: random for a new trainer, adopted from a restored checkpoint.
+   * MERGE: wire into writeCheckpoint's `runId` (+ `overwrite`) once src/io/checkpoint_store.ts has them
+   * (checkpoint-root ownership, issue #16); `save` should pass it and `restore` should adopt the saved one.
+   */
+  protected runId: string = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
 
   protected constructor(options: BaseTrainerOptions) {
     if (options.seed !== undefined && !(typeof options.seed === 'number' && Number.isFinite(options.seed))) {
@@ -227,21 +246,140 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
     tf.dispose(tensors);
   }
 
+  /**
+   * Keeps an exponential moving average of `source` (see {@link ExponentialMovingAverage}) under `name`
+   * (e.g. `'generatorEma'`): saved and restored with the checkpoint (its model and update count), updated by
+   * {@link Trainer.updateAverages}, disposed with the trainer. Returns undefined when `options` is undefined.
+   */
+  protected registerAverage(name: string, source: tf.LayersModel, options: EmaOptions | undefined): ExponentialMovingAverage | undefined {
+    if (options === undefined) return undefined;
+    checkOptionKeys('ema', options, ['decay', 'startStep']);
+    const ema = new ExponentialMovingAverage(source, options);
+    this.averages.set(name, ema);
+    return ema;
+  }
+
+  /** Folds the current weights into every registered average; call once per step, after the updates. */
+  protected updateAverages(): void {
+    for (const ema of this.averages.values()) ema.update();
+  }
+
+  /** The models a checkpoint holds: the trainer's own and the registered averages. */
+  private savedModels(): Record<string, tf.LayersModel> {
+    const models = { ...this.checkpointModels() };
+    for (const [name, ema] of this.averages) models[name] = ema.averaged;
+    return models;
+  }
+
+  /**
+   * The trainer's complete state (see {@link TrainerState}): copies of every model's weights, every optimizer's
+   * state, the step, the random streams and the trainer's own state. Nothing is shared with the trainer: train
+   * on, and the state stays as it was. Dispose it with {@link disposeTrainerState}.
+   */
+  async getState(): Promise<TrainerState> {
+    const models: Record<string, tf.Tensor[]> = {};
+    for (const [name, model] of Object.entries(this.savedModels())) models[name] = model.weights.map((w) => tf.clone(w.read()));
+    const optimizers: Record<string, OptimizerState> = {};
+    for (const [name, group] of this.groups) optimizers[name] = await group.getState();
+    const extra = this.checkpointState();
+    return {
+      trainer: this.trainerType,
+      step: this.stepCount,
+      random: this.random.getState(),
+      samplingRandom: this.samplingRandom.getState(),
+      models,
+      optimizers,
+      extra: {
+        // The averages' update count (all averages update together) joins the trainer's own state.
+        json: { ...(extra.json as object | null), emaUpdates: [...this.averages.values()][0]?.updates ?? null },
+        tensors: extra.tensors.map((t) => t.tensor),
+      },
+    };
+  }
+
+  /**
+   * Replaces the trainer's state with `state` (from {@link Trainer.getState} or a checkpoint), all or nothing:
+   * everything is checked first (trainer type, model names, every weight's shape, optimizer classes and slot
+   * shapes, random states), and only then is anything changed. The state's tensors are copied, not taken.
+   * @param where - names the state in error messages (e.g. the checkpoint directory). Default: `'state'`.
+   * @throws {CheckpointError} / {ShapeError} naming what differs; the trainer is then exactly as it was.
+   */
+  async setState(state: TrainerState, where = 'state'): Promise<void> {
+    this.checkState(state, where);
+    for (const [name, model] of Object.entries(this.savedModels())) model.setWeights(state.models[name]!);
+    for (const [name, group] of this.groups) await group.setState(state.optimizers[name]!);
+    this.restoreState(state.extra.json, state.extra.tensors.map((t) => tf.clone(t)));
+    const emaUpdates = (state.extra.json as { emaUpdates?: number | null } | null)?.emaUpdates;
+    if (typeof emaUpdates === 'number') for (const ema of this.averages.values()) ema.updates = emaUpdates;
+    this.random.setState(state.random);
+    this.samplingRandom.setState(state.samplingRandom);
+    this.stepCount = state.step;
+  }
+
+  /** Checks that `state` fits this trainer without changing anything (see {@link Trainer.setState}). */
+  private checkState(state: TrainerState, where: string): void {
+    if (state?.trainer !== this.trainerType) {
+      throw new CheckpointError(
+        `${where} was written by a ${state?.trainer}, not a ${this.trainerType}. Restore it with a ${state?.trainer} built from the same models.`,
+      );
+    }
+    const models = this.savedModels();
+    const expected = Object.keys(models).sort().join(', ');
+    const found = Object.keys(state.models ?? {}).sort().join(', ');
+    if (expected !== found) {
+      throw new CheckpointError(
+        `${where} holds models [${found}], this trainer has [${expected}]. Use the same trainer options (e.g. ema on or off) as when it was saved.`,
+      );
+    }
+    for (const [name, model] of Object.entries(models)) {
+      const tensors = state.models[name]!;
+      const targets = model.weights;
+      if (tensors.length !== targets.length) {
+        throw new ShapeError(`${name} weights`, `${targets.length} weight tensors (the model's)`, `${tensors.length} in ${where}`, ARCHITECTURE_HINT);
+      }
+      targets.forEach((target, i) => {
+        if (!tf.util.arraysEqual(target.shape as number[], tensors[i]!.shape)) {
+          throw new ShapeError(`${name} weight ${i} (${target.name})`, `shape [${target.shape.join(', ')}]`, `shape [${tensors[i]!.shape.join(', ')}] in ${where}`, ARCHITECTURE_HINT);
+        }
+      });
+    }
+    const groupNames = [...this.groups.keys()].sort().join(', ');
+    const savedGroups = Object.keys(state.optimizers ?? {}).sort().join(', ');
+    if (groupNames !== savedGroups) throw new CheckpointError(`${where} holds optimizers [${savedGroups}], this trainer has [${groupNames}].`);
+    for (const [name, group] of this.groups) {
+      const saved = state.optimizers[name]!;
+      const actual = optimizerClassName(group.optimizer);
+      if (saved.className !== actual) {
+        throw new CheckpointError(`The ${name} optimizer in ${where} is ${saved.className}, this trainer's is ${actual}. Pass the same optimizer type as when it was saved.`);
+      }
+      group.checkState(saved, `${where}.optimizers.${name}`);
+      // Slots (after the iteration count) come in kinds of one tensor per variable, each of its variable's shape.
+      const slots = saved.weights.filter((w) => w.name !== 'iter');
+      const n = group.variables.length;
+      slots.forEach((slot, j) => {
+        const variable = group.variables[j % n];
+        if (slots.length % n !== 0 || variable === undefined || !tf.util.arraysEqual(variable.shape, slot.tensor.shape)) {
+          throw new ShapeError(`${where}.optimizers.${name} slot ${j} (${slot.name})`, `${n} variables' slots of their shapes`, `shape [${slot.tensor.shape.join(', ')}] of ${slots.length} slots`, ARCHITECTURE_HINT);
+        }
+      });
+    }
+    new Random(state.random); // throws on an invalid state
+    new Random(state.samplingRandom);
+  }
+
   /** Called when `fit` starts (e.g. to re-check the data range). */
   protected onFitBegin(): void {}
 
   /**
-   * Registers an optimizer and the variables it updates under a name (`'generator'`, `'discriminator'`…).
-   * Its state is saved and restored with that name.
+   * Registers an optimizer group (see {@link OptimizerGroup}) under a name (`'generator'`, `'discriminator'`…):
+   * its state is saved and restored with that name, and {@link Trainer.applySchedules} sets its learning rate.
+   * Takes an {@link OptimizerGroup} or the options to build one.
+   * @returns the registered group.
    */
-  protected registerOptimizer(name: string, group: OptimizerGroup): void {
-    if (group.clipNorm !== undefined && !(group.clipNorm > 0 && Number.isFinite(group.clipNorm))) {
-      throw new InvalidArgumentError(`gradientClipNorm (${name})`, 'a positive finite number', group.clipNorm);
-    }
-    if (group.schedule !== undefined && typeof group.schedule !== 'function') {
-      throw new InvalidArgumentError(`learningRateSchedules.${name}`, 'a function (step) => learning rate', group.schedule);
-    }
-    this.groups.set(name, group);
+  protected registerOptimizer(name: string, group: OptimizerGroup | OptimizerGroupOptions): OptimizerGroup {
+    const registered = group instanceof OptimizerGroup ? group : new OptimizerGroup(group, name);
+    this.groups.set(name, registered);
+    return registered;
   }
 
   /** The optimizer registered under `name`. */
@@ -256,20 +394,12 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
    * Returns the loss value; the caller disposes it (or passes it to {@link Trainer.readScalars}).
    */
   protected update(name: string, loss: () => tf.Scalar): tf.Scalar {
-    const group = this.optimizerGroup(name);
-    return applyUpdate(group.optimizer, loss, group.variables, { clipNorm: group.clipNorm });
+    return this.optimizerGroup(name).minimize(loss);
   }
 
   /** Sets each scheduled optimizer's learning rate for the current step. Call at the start of a step. */
   protected applySchedules(): void {
-    for (const [name, group] of this.groups) {
-      if (group.schedule === undefined) continue;
-      const lr = group.schedule(this.stepCount);
-      if (!(lr >= 0 && Number.isFinite(lr))) {
-        throw new InvalidArgumentError(`learning-rate schedule of ${name} at step ${this.stepCount}`, 'a finite number >= 0', lr);
-      }
-      setLearningRate(group.optimizer, lr);
-    }
+    for (const [name, group] of this.groups) group.applySchedule(this.stepCount, name);
   }
 
   /**
@@ -311,6 +441,7 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
    * @throws {NonFiniteLossError} on a NaN/Inf loss; it names the last checkpoint written, which stays intact.
    */
   async fit(data: TrainerData<TBatch>, options: FitOptions<TStats> = {}): Promise<FitResult<TStats>> {
+    checkOptionKeys('fit options', options, FIT_OPTION_KEYS);
     const steps = options.steps === undefined ? undefined : checkPositiveInteger('options.steps', options.steps);
     const untilStep =
       options.untilStep === undefined ? undefined : checkPositiveInteger('options.untilStep', options.untilStep, 0);
@@ -325,6 +456,7 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
       if (checkpoint === null || typeof checkpoint.dir !== 'string' || checkpoint.dir === '') {
         throw new InvalidArgumentError('options.checkpoint.dir', 'a directory path', checkpoint?.dir);
       }
+      checkOptionKeys('fit options.checkpoint', checkpoint, ['dir', 'every', 'keep']);
       checkPositiveInteger('options.checkpoint.every', checkpoint.every);
       if (checkpoint.keep !== undefined) checkPositiveInteger('options.checkpoint.keep', checkpoint.keep);
     }
@@ -362,6 +494,7 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
     for (const cb of callbacks) await cb.onTrainBegin?.({ trainer: this, startStep, targetStep, epochs });
     let iterator = await source.open();
     const pending: TBatch[] = [];
+    const pendingLabels: string[] = [];
     try {
       for (;;) {
         if (targetStep !== undefined && this.stepCount >= targetStep) {
@@ -381,6 +514,7 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
           const next = await iterator.next();
           if (!next.done) {
             pending.push(next.value);
+            pendingLabels.push(`batch ${batchesThisEpoch} of epoch ${epoch}`);
             batchesThisEpoch++;
             continue;
           }
@@ -406,9 +540,16 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
         if (stopReason !== undefined) break;
 
         const batches = pending.splice(0, perStep);
+        const labels = pendingLabels.splice(0, perStep);
         let stats: TStats;
         try {
           stats = await this.trainOnBatches(batches);
+        } catch (error) {
+          // Name the data batch (the trainer only knows its argument name).
+          if (error instanceof NonFiniteDataError) {
+            throw new NonFiniteDataError(`data ${labels.join(', ')} (${error.batch} of step ${this.stepCount + 1})`);
+          }
+          throw error;
         } finally {
           if (disposeBatches) tf.dispose(batches as unknown as tf.TensorContainer);
         }
@@ -454,7 +595,7 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
   async save(dir: string, options: SaveOptions = {}): Promise<string> {
     if (typeof dir !== 'string' || dir === '') throw new InvalidArgumentError('dir', 'a directory path', dir);
     const { path } = await nodeFs('trainer.save');
-    const models = this.checkpointModels();
+    const models = this.savedModels();
     return writeCheckpoint(
       dir,
       this.stepCount,
@@ -464,9 +605,9 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
         }
         const optimizers: CheckpointManifest['optimizers'] = {};
         for (const [name, group] of this.groups) {
-          let weights: NamedTensor[];
+          let state: OptimizerState;
           try {
-            weights = await group.optimizer.getWeights();
+            state = await group.getState();
           } catch (error) {
             throw new CheckpointError(
               `Cannot save the ${name} optimizer (${optimizerClassName(group.optimizer)}): ${(error as Error).message} ` +
@@ -475,22 +616,10 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
           }
           const file = `optimizer-${name}.bin`;
           try {
-            const entries = await writeTensorBundle(path.join(staging, file), weights);
-            const scalars: Record<string, number> = {};
-            for (const key of PRIVATE_SCALARS) {
-              const v = (group.optimizer as unknown as Record<string, unknown>)[key];
-              if (v instanceof tf.Tensor && v.size === 1) scalars[key] = (await v.data())[0]!;
-            }
-            optimizers[name] = {
-              className: optimizerClassName(group.optimizer),
-              config: group.optimizer.getConfig(),
-              file,
-              weights: entries,
-              scalars,
-            };
+            const entries = await writeTensorBundle(path.join(staging, file), state.weights);
+            optimizers[name] = { className: state.className, config: state.config, file, weights: entries, scalars: state.scalars };
           } finally {
-            // getWeights() returns the iteration count as a new tensor; the rest are the optimizer's own variables.
-            if (weights[0]?.name === 'iter') weights[0].tensor.dispose();
+            tf.dispose(state.weights.map((w) => w.tensor));
           }
         }
         const state = this.checkpointState();
@@ -510,7 +639,12 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
           samplingRandom: this.samplingRandom.getState(),
           models: Object.keys(models),
           optimizers,
-          state: { json: state.json, file: 'state.bin', tensors: stateEntries },
+          // The averages' update count (all averages update together) joins the trainer's own state.
+          state: {
+            json: { ...(state.json as object | null), emaUpdates: [...this.averages.values()][0]?.updates ?? null },
+            file: 'state.bin',
+            tensors: stateEntries,
+          },
         };
         if (options.metadata !== undefined) manifest.metadata = options.metadata;
         // The manifest goes last: its presence marks the checkpoint complete.
@@ -550,55 +684,35 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
           `${manifest.trainer} built from the same models.`,
       );
     }
-    const models = this.checkpointModels();
-    const expected = Object.keys(models).sort().join(', ');
-    const found = [...manifest.models].sort().join(', ');
-    if (expected !== found) {
-      throw new CheckpointError(
-        `${checkpointDir} holds models [${found}], this trainer has [${expected}]. Use the same trainer options ` +
-          '(e.g. ema on or off) as when it was saved.',
-      );
+    if (!Array.isArray(manifest.models) || typeof manifest.optimizers !== 'object' || manifest.state == null) {
+      throw new CheckpointError(`${manifestPath} lacks models, optimizers or state: it is incomplete.`);
     }
-    const groupNames = [...this.groups.keys()].sort().join(', ');
-    const savedGroups = Object.keys(manifest.optimizers).sort().join(', ');
-    if (groupNames !== savedGroups) {
-      throw new CheckpointError(`${checkpointDir} holds optimizers [${savedGroups}], this trainer has [${groupNames}].`);
-    }
-    for (const [name, group] of this.groups) {
-      const saved = manifest.optimizers[name]!;
-      const actual = optimizerClassName(group.optimizer);
-      if (saved.className !== actual) {
-        throw new CheckpointError(
-          `The ${name} optimizer in ${checkpointDir} is ${saved.className}, this trainer's is ${actual}. ` +
-            'Pass the same optimizer type as when the checkpoint was saved.',
-        );
+    // Read every file first; setState then checks everything before changing anything (all or nothing).
+    const state: TrainerState = {
+      trainer: manifest.trainer,
+      step: manifest.step,
+      random: manifest.random,
+      samplingRandom: manifest.samplingRandom,
+      models: {},
+      optimizers: {},
+      extra: { json: manifest.state?.json ?? null, tensors: [] },
+    };
+    try {
+      for (const name of manifest.models) state.models[name] = await readModelWeights(path.join(checkpointDir, name));
+      for (const [name, saved] of Object.entries(manifest.optimizers)) {
+        const tensors = await readTensorBundle(path.join(checkpointDir, saved.file), saved.weights);
+        state.optimizers[name] = {
+          className: saved.className,
+          config: saved.config,
+          weights: saved.weights.map((e, i) => ({ name: e.name, tensor: tensors[i]! })),
+          scalars: saved.scalars ?? {},
+        };
       }
+      state.extra.tensors = await readTensorBundle(path.join(checkpointDir, manifest.state.file), manifest.state.tensors);
+      await this.setState(state, checkpointDir);
+    } finally {
+      disposeTrainerState(state);
     }
-
-    for (const [name, model] of Object.entries(models)) {
-      await loadWeightsIntoModel(model, path.join(checkpointDir, name), name);
-    }
-    for (const [name, group] of this.groups) {
-      const saved = manifest.optimizers[name]!;
-      const tensors = await readTensorBundle(path.join(checkpointDir, saved.file), saved.weights);
-      const old = await group.optimizer.getWeights();
-      try {
-        await group.optimizer.setWeights(saved.weights.map((e, i) => ({ name: e.name, tensor: tensors[i]! })));
-      } finally {
-        // setWeights makes its own variables; the old state and the decoded tensors are no longer used.
-        tf.dispose(old.map((w) => w.tensor));
-        tf.dispose(tensors);
-      }
-      for (const [key, value] of Object.entries(saved.scalars ?? {})) {
-        const v = (group.optimizer as unknown as Record<string, unknown>)[key];
-        if (v instanceof tf.Variable) tf.tidy(() => v.assign(tf.scalar(value, v.dtype)));
-      }
-    }
-    const stateTensors = await readTensorBundle(path.join(checkpointDir, manifest.state.file), manifest.state.tensors);
-    this.restoreState(manifest.state.json, stateTensors);
-    this.random.setState(manifest.random);
-    this.samplingRandom.setState(manifest.samplingRandom);
-    this.stepCount = manifest.step;
     return manifest;
   }
 
@@ -607,6 +721,20 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
    * optimizers you created) stay yours.
    */
   dispose(): void {
-    for (const group of this.groups.values()) if (group.owned) group.optimizer.dispose();
+    for (const group of this.groups.values()) group.dispose();
+    for (const ema of this.averages.values()) ema.dispose();
   }
+}
+
+/** Reads the weights of a model saved in `dir` (model.json + weights.bin), in the saved order, without a model. */
+async function readModelWeights(dir: string): Promise<tf.Tensor[]> {
+  const artifacts = await readModelArtifacts(dir);
+  const specs = artifacts.weightSpecs ?? [];
+  const bytes = specs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * (s.dtype === 'bool' ? 1 : 4), 0);
+  const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
+  if (data.byteLength !== bytes) {
+    throw new CheckpointError(`The weights in ${dir} hold ${data.byteLength} bytes, its model.json describes ${bytes}: the file is truncated or corrupt.`);
+  }
+  const named = tf.io.decodeWeights(data, specs);
+  return specs.map((s) => named[s.name]!);
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { wassersteinLoss } from '../losses/wasserstein';
 import { gradientPenalty } from '../regularizers/gradient_penalty';
-import type { AdversarialTrainerOptions, GeneratorDiscriminatorPair } from './adversarial_trainer';
+import { ADVERSARIAL_OPTION_KEYS, type AdversarialTrainerOptions, type GeneratorDiscriminatorPair } from './adversarial_trainer';
 import { GanTrainer } from './gan_trainer';
 import type { LearningRateSchedule } from './learning_rate_schedules';
 import type { DiscriminatorPenalty } from './penalties';
@@ -45,6 +45,18 @@ export interface WganGpTrainerOptions
   gradientClipNorm?: number | GeneratorCriticPair<number>;
 }
 
+/** Keys of {@link WganGpTrainerOptions}. */
+const WGAN_GP_OPTION_KEYS = [
+  ...ADVERSARIAL_OPTION_KEYS.filter(
+    (k) => !['discriminator', 'loss', 'discriminatorOptimizer', 'discriminatorSteps', 'penalties'].includes(k),
+  ),
+  'critic',
+  'gradientPenaltyWeight',
+  'criticSteps',
+  'criticOptimizer',
+  'extraPenalties',
+];
+
 function toGeneratorDiscriminator<T>(pair: GeneratorCriticPair<T> | undefined): GeneratorDiscriminatorPair<T> | undefined {
   return pair === undefined ? undefined : { generator: pair.generator, discriminator: pair.critic };
 }
@@ -76,6 +88,17 @@ export class WganGpTrainer extends GanTrainer {
     if (options == null || typeof options !== 'object') {
       throw new InvalidArgumentError('options', '{ generator, critic, latentDim, … }', options);
     }
+    if ('discriminator' in options || 'discriminatorOptimizer' in options || 'discriminatorSteps' in options) {
+      const key = 'discriminator' in options ? 'discriminator' : 'discriminatorOptimizer' in options ? 'discriminatorOptimizer' : 'discriminatorSteps';
+      const use = { discriminator: 'critic', discriminatorOptimizer: 'criticOptimizer', discriminatorSteps: 'criticSteps' }[key];
+      throw new InvalidArgumentError(
+        `WganGpTrainer options.${key}`,
+        `${use} (a WGAN's discriminator is its critic)`,
+        `${key}: …`,
+        `Rename ${key} to ${use}.`,
+      );
+    }
+    checkOptionKeys('WganGpTrainer options', options, WGAN_GP_OPTION_KEYS);
     const weight = options.gradientPenaltyWeight ?? 10;
     if (!(typeof weight === 'number' && weight >= 0 && Number.isFinite(weight))) {
       throw new InvalidArgumentError('gradientPenaltyWeight', 'a finite number >= 0 (the paper uses 10)', weight);
@@ -85,6 +108,12 @@ export class WganGpTrainer extends GanTrainer {
       throw new InvalidArgumentError('criticSteps', 'an integer >= 1 (the paper uses 5)', criticSteps);
     }
     const { critic, criticOptimizer, extraPenalties, learningRateSchedules, gradientClipNorm, ...rest } = options;
+    if (typeof learningRateSchedules === 'object' && learningRateSchedules !== null) {
+      checkOptionKeys('learningRateSchedules', learningRateSchedules, ['generator', 'critic']);
+    }
+    if (typeof gradientClipNorm === 'object' && gradientClipNorm !== null) {
+      checkOptionKeys('gradientClipNorm', gradientClipNorm, ['generator', 'critic']);
+    }
     super({
       ...rest,
       discriminator: critic,
@@ -95,7 +124,7 @@ export class WganGpTrainer extends GanTrainer {
       learningRateSchedules: toGeneratorDiscriminator(learningRateSchedules),
       gradientClipNorm:
         typeof gradientClipNorm === 'number' ? gradientClipNorm : toGeneratorDiscriminator(gradientClipNorm),
-    });
+    }, 'WganGpTrainer options');
     this.gradientPenaltyWeight = weight;
   }
 

@@ -6,12 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   applyUpdate,
+  DataGuard,
+  discriminatorUpdate,
   GanTrainer,
+  generatorUpdate,
+  initializeWeights,
+  latentCodes,
   nonSaturatingLoss,
   normalLatent,
   Random,
+  StatsRecorder,
   Trainer,
   trainableVariables,
+  type AdversarialLoss,
+  type OptimizerGroup,
   type StepStats,
 } from '../../src/index';
 import { seededModel } from '../helpers/seeded';
@@ -31,67 +39,103 @@ const makeGenerator = (seed: number) =>
     seed,
   );
 
-interface FeatureMatchingStats extends StepStats {
-  discriminatorLoss: number;
-  featureMatching: number;
+// The BEGAN trainer of the page, verbatim.
+interface BeganStats extends StepStats {
+  /** L(x): D's reconstruction error of real data. */
+  realReconstruction: number;
+  /** L(G(z)) in the generator update. */
+  fakeReconstruction: number;
+  /** k after this step. */
+  k: number;
+  /** The paper's convergence measure L(x) + |γ·L(x) − L(G(z))|. */
+  convergence: number;
 }
 
-class FeatureMatchingTrainer extends Trainer<tf.Tensor, FeatureMatchingStats> {
-  protected readonly trainerType = 'FeatureMatchingTrainer';
-  private readonly loss = nonSaturatingLoss();
-  private readonly latent = normalLatent(64);
+class BeganTrainer extends Trainer<tf.Tensor, BeganStats> {
+  protected readonly trainerType = 'BeganTrainer';       // written into checkpoints, checked on restore
+  readonly latent = normalLatent(16);
+  readonly gamma = 0.5;
+  readonly lambdaK = 0.001;
+  /** The equilibrium controller k_t, saved in checkpoints. */
+  k = 0;
+  private readonly dataGuard = new DataGuard({ range: [-1, 1] });   // G ends in tanh
+  private readonly generatorGroup: OptimizerGroup;
+  private readonly autoencoderGroup: OptimizerGroup;
+  /** BEGAN's objective as an adversarial loss of the per-sample reconstruction errors; it reads k at each call. */
+  private readonly loss: AdversarialLoss = {
+    name: 'began',
+    generatorUsesRealLogits: false,
+    discriminatorLoss: (realErrors, fakeErrors) => tf.sub(tf.mean(realErrors), tf.mul(tf.mean(fakeErrors), this.k)) as tf.Scalar,
+    generatorLoss: (_realErrors, fakeErrors) => tf.mean(fakeErrors) as tf.Scalar,
+  };
 
-  constructor(
-    readonly generator: tf.LayersModel,
-    readonly discriminator: tf.LayersModel,
-    readonly features: tf.LayersModel,
-  ) {
-    super({ seed: 0 });
-    this.registerOptimizer('generator', {
-      optimizer: tf.train.adam(2e-4, 0.5),
-      variables: trainableVariables(generator),
-      owned: true,
+  constructor(readonly generator: tf.LayersModel, readonly autoencoder: tf.LayersModel, seed = 0) {
+    super({ seed });
+    // Registered groups are saved and restored under their names, and disposed with the trainer.
+    this.generatorGroup = this.registerOptimizer('generator', {
+      optimizer: tf.train.adam(1e-3, 0.5), variables: trainableVariables(generator), owned: true,
     });
-    this.registerOptimizer('discriminator', {
-      optimizer: tf.train.adam(2e-4, 0.5),
-      variables: trainableVariables(discriminator),
-      owned: true,
-      clipNorm: 10,
+    this.autoencoderGroup = this.registerOptimizer('discriminator', {
+      optimizer: tf.train.adam(1e-3, 0.5), variables: trainableVariables(autoencoder), owned: true,
     });
   }
 
+  async trainStep(real: tf.Tensor): Promise<BeganStats> {
+    await this.dataGuard.check({ real });                      // NaN/Inf, and the range on the first step
+    this.applySchedules();                                      // learning rates for this.step, if scheduled
+    // D's score of each sample: its reconstruction error, [batch].
+    const D = (v: tf.Tensor): tf.Tensor =>
+      tf.mean(tf.abs(tf.sub(v, this.autoencoder.apply(v, { training: true }) as tf.Tensor)), 1);
+    const G = (z: tf.Tensor): tf.Tensor => this.generator.apply(z, { training: true }) as tf.Tensor;
+    const stats = new StatsRecorder();
+    const z = latentCodes(this.latent, real.shape[0]!, this.random);   // this.random is saved in checkpoints
+    const fake = tf.tidy(() => G(z));                                  // a constant for D's update
+    try {
+      const d = discriminatorUpdate({
+        optimizer: this.autoencoderGroup, loss: this.loss, discriminate: D, real, fake, step: this.step, random: this.random,
+      });
+      stats.mean('realReconstruction', d.realLogitMean);
+      tf.dispose([d.loss, d.fakeLogitMean]);
+      const g = generatorUpdate({ optimizer: this.generatorGroup, loss: this.loss, generate: () => G(z), discriminate: D });
+      stats.mean('fakeReconstruction', g.loss);
+    } catch (error) {
+      stats.dispose();
+      throw error;
+    } finally {
+      tf.dispose([z, fake]);
+    }
+    const { realReconstruction, fakeReconstruction } = await stats.read();   // one device read
+    const balance = this.gamma * realReconstruction! - fakeReconstruction!;
+    this.k = Math.min(1, Math.max(0, this.k + this.lambdaK * balance));
+    // completeStep counts the step and throws NonFiniteLossError on NaN/Inf (fit then keeps the last checkpoint).
+    return this.completeStep({
+      step: this.step + 1, realReconstruction: realReconstruction!, fakeReconstruction: fakeReconstruction!,
+      k: this.k, convergence: realReconstruction! + Math.abs(balance),
+    });
+  }
+
+  /** `fit` draws this many batches per step and passes them to trainOnBatches. */
   protected batchesPerStep(): number {
     return 1;
   }
 
-  protected trainOnBatches([real]: tf.Tensor[]): Promise<FeatureMatchingStats> {
+  protected trainOnBatches([real]: tf.Tensor[]): Promise<BeganStats> {
     return this.trainStep(real!);
   }
 
+  /** The models to save, by name. Optimizers (and averages from registerAverage) are saved automatically. */
   protected checkpointModels(): Record<string, tf.LayersModel> {
-    return { generator: this.generator, discriminator: this.discriminator };
+    return { generator: this.generator, autoencoder: this.autoencoder };
   }
 
-  async trainStep(real: tf.Tensor): Promise<FeatureMatchingStats> {
-    this.applySchedules();
-    const z = this.latent.sample(real.shape[0]!, this.random);
-    const fake = tf.tidy(() => this.generator.apply(z, { training: true }) as tf.Tensor);
-    const dLoss = this.update('discriminator', () => {
-      const r = this.discriminator.apply(real, { training: true }) as tf.Tensor[];
-      const f = this.discriminator.apply(fake, { training: true }) as tf.Tensor[];
-      return this.loss.discriminatorLoss(r[0]!, f[0]!);
-    });
-    const fm = this.update('generator', () => {
-      const realFeatures = tf.mean(this.features.apply(real, { training: true }) as tf.Tensor, 0);
-      const fakeFeatures = tf.mean(
-        this.features.apply(this.generator.apply(z, { training: true }), { training: true }) as tf.Tensor,
-        0,
-      );
-      return tf.mean(tf.square(tf.sub(realFeatures, fakeFeatures))) as tf.Scalar;
-    });
-    tf.dispose([z, fake]);
-    const [d, g] = await this.readScalars([dLoss, fm]);
-    return this.completeStep({ step: this.step + 1, discriminatorLoss: d!, featureMatching: g! });
+  /** Any other state: JSON plus tensors. */
+  protected override checkpointState(): { json: unknown; tensors: { name: string; tensor: tf.Tensor }[] } {
+    return { json: { k: this.k }, tensors: [] };
+  }
+
+  protected override restoreState(json: unknown, tensors: tf.Tensor[]): void {
+    tf.dispose(tensors);
+    this.k = (json as { k: number }).k;
   }
 }
 
@@ -133,7 +177,7 @@ describe('docs/writing-your-own-trainer-step.md', () => {
       tf.dispose([z, fake, dLoss, gLoss, values]);
       return { d: d!, g: g! };
     }
-    const real = tf.randomUniform([8, 2], -1, 1, 'float32', 3);
+    const real = tf.randomUniform([8, 2], -1, 1);
     await step(real);
     const before = tf.memory().numTensors;
     const { d, g } = await step(real);
@@ -142,24 +186,38 @@ describe('docs/writing-your-own-trainer-step.md', () => {
     real.dispose();
   });
 
-  it('the FeatureMatchingTrainer subclass trains with fit, checkpoints and restores', async () => {
-    const x = tf.input({ shape: [2] });
-    const h = tf.layers.dense({ units: 4, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
-    const logit = tf.layers.dense({ units: 1 }).apply(h) as tf.SymbolicTensor;
-    const discriminator = seededModel(tf.model({ inputs: x, outputs: [logit, h] }), 5);
-    const features = tf.model({ inputs: x, outputs: h });
-    const trainer = new FeatureMatchingTrainer(makeGenerator(4), discriminator, features);
-    const data = [tf.randomUniform([8, 2], -1, 1, 'float32', 6)];
-    const dir = join(root, 'fm');
-    const result = await trainer.fit(data, { steps: 5, checkpoint: { dir, every: 5 } });
-    expect(result.history.map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
-    expect(result.history.every((s) => Number.isFinite(s.featureMatching))).toBe(true);
-    const x2 = tf.input({ shape: [2] });
-    const h2 = tf.layers.dense({ units: 4, activation: 'relu' }).apply(x2) as tf.SymbolicTensor;
-    const restoredD = tf.model({ inputs: x2, outputs: [tf.layers.dense({ units: 1 }).apply(h2) as tf.SymbolicTensor, h2] });
-    const restored = new FeatureMatchingTrainer(makeGenerator(7), restoredD, tf.model({ inputs: x2, outputs: h2 }));
+  it('the BeganTrainer: the k controller follows its formula, fit resumes exactly (k included), no leaks', async () => {
+    const generator = () =>
+      tf.sequential({ layers: [tf.layers.dense({ inputShape: [16], units: 8, activation: 'relu', }), tf.layers.dense({ units: 2, activation: 'tanh' })] });
+    const autoencoder = () =>
+      tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 4, activation: 'relu' }), tf.layers.dense({ units: 2 })] });
+    const seeded = (model: tf.LayersModel, seed: number) => {
+      initializeWeights(model, { seed });
+      return model;
+    };
+    const random = new Random(1);
+    const data = Array.from({ length: 4 }, () => tf.tensor2d(random.fillUniform(new Float32Array(16), -0.5, 0.9), [8, 2]));
+    const trainer = new BeganTrainer(seeded(generator(), 1), seeded(autoencoder(), 2), 3);
+    trainer.k = 0.5;
+    const first = await trainer.trainStep(data[0]!);
+    // k ← clip(k + λ_k·(γ·L(x) − L(G(z))), 0, 1), from the step's own reported losses.
+    expect(first.k).toBeCloseTo(Math.min(1, Math.max(0, 0.5 + 0.001 * (0.5 * first.realReconstruction - first.fakeReconstruction))), 12);
+    expect(first.convergence).toBeCloseTo(first.realReconstruction + Math.abs(0.5 * first.realReconstruction - first.fakeReconstruction), 6);
+    expect(first.realReconstruction).toBeGreaterThan(0);
+    const before = tf.memory().numTensors;
+    await trainer.fit(data, { steps: 3 });
+    expect(tf.memory().numTensors).toBe(before);
+    const dir = join(root, 'began');
+    await trainer.save(dir);
+    const kAtSave = trainer.k;
+    const expected = (await trainer.fit(data, { steps: 3 })).history;
+
+    const restored = new BeganTrainer(seeded(generator(), 7), seeded(autoencoder(), 8), 9);
     await restored.restore(dir);
-    expect(restored.step).toBe(5);
+    expect(restored.step).toBe(4);
+    expect(restored.k).toBe(kAtSave);
+    const resumed = (await restored.fit(data, { steps: 3 })).history;
+    expect(resumed).toEqual(expected);
     tf.dispose(data);
     trainer.dispose();
     restored.dispose();
@@ -170,14 +228,13 @@ describe('docs/writing-your-own-trainer-step.md', () => {
       tf.sequential({
         layers: [tf.layers.dense({ inputShape: [4], units: 12, activation: 'tanh' }), tf.layers.reshape({ targetShape: [2, 2, 3] })],
       }),
-      8,
+      3,
     );
-    const discriminator = seededModel(tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 3] }), tf.layers.dense({ units: 1 })] }), 9);
+    const discriminator = seededModel(tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 3] }), tf.layers.dense({ units: 1 })] }), 4);
     const trainer = new GanTrainer({
       generator,
       discriminator,
       latentDim: 4,
-      seed: 10,
       penalties: [
         {
           name: 'consistency',
@@ -189,7 +246,7 @@ describe('docs/writing-your-own-trainer-step.md', () => {
         },
       ],
     });
-    const real = tf.randomUniform([4, 2, 2, 3], -1, 1, 'float32', 11);
+    const real = tf.randomUniform([4, 2, 2, 3], -1, 1);
     const stats = await trainer.trainStep(real);
     expect(stats.penalties['consistency']).toBeGreaterThan(0);
     real.dispose();
