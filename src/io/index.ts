@@ -9,13 +9,16 @@ export {
   saveModelToDir,
   WEIGHTS_BIN,
 } from './model_files';
-export type { TensorBundleEntry } from './model_files';
+export type { TensorBundleEntry, WeightsChecksum } from './model_files';
 export {
   CHECKPOINT_MANIFEST,
   CHECKPOINT_POINTER,
+  CheckpointOwnershipError,
   listCheckpoints,
+  readCheckpointPointer,
   resolveCheckpoint,
   writeCheckpoint,
+  WRITE_CHECKPOINT_OPTION_KEYS,
 } from './checkpoint_store';
 export type { CheckpointPhase, CheckpointPointer, WriteCheckpointOptions } from './checkpoint_store';
 export { writeFileAtomic } from './node_fs';

@@ -71,8 +71,8 @@ describe('gan-kit bad input', () => {
     const weights = join(ckpts, latest, 'generatorEma', 'weights.bin');
     copyFileSync(weights, `${weights}.bak`);
     truncateSync(weights, Math.floor(statSync(weights).size / 3));
-    expectOneLine(await run(['train', 'dcgan', '--steps', '3', '--out', out, '--resume']), /Cannot restore the checkpoint|weights\.bin/);
-    expectOneLine(await run(['sample', out, '--n', '4']), /Cannot restore the checkpoint|weights\.bin/);
+    expectOneLine(await run(['train', 'dcgan', '--steps', '3', '--out', out, '--resume']), /weights\.bin holds \d+ bytes, but .*model\.json describes \d+ bytes/);
+    expectOneLine(await run(['sample', out, '--n', '4']), /weights\.bin holds \d+ bytes, but .*model\.json describes \d+ bytes/);
     copyFileSync(`${weights}.bak`, weights);
   });
 });
