@@ -6,6 +6,7 @@ export {
   loadModelFromDir,
   loadWeightsIntoModel,
   MODEL_JSON,
+  readWeightsForModel,
   saveModelToDir,
   WEIGHTS_BIN,
 } from './model_files';

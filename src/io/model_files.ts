@@ -178,14 +178,15 @@ export async function loadModelFromDir(dir: string): Promise<tf.LayersModel> {
 }
 
 /**
- * Reads the weights saved in `dir` and writes them into an existing `model` (which must have the same
- * architecture). Weights are matched by position and checked by shape, so models built in another process
- * (whose automatic layer names differ) restore correctly.
+ * Reads the weights saved in `dir` and checks them against an existing `model` (same number of weights, same
+ * shapes, and the file's size and checksum), without changing the model: the first half of an all-or-nothing
+ * restore. Weights are matched by position, so models built in another process (whose automatic layer names
+ * differ) restore correctly. Apply them with `model.setWeights(tensors)`; the caller disposes the tensors.
  *
  * @throws {ShapeError} if the number of weights or any shape differs from the model's.
- * @throws {CheckpointError} if the files are missing or unreadable.
+ * @throws {CheckpointError} if the files are missing, truncated or corrupted.
  */
-export async function loadWeightsIntoModel(model: tf.LayersModel, dir: string, label = 'model'): Promise<void> {
+export async function readWeightsForModel(model: tf.LayersModel, dir: string, label = 'model'): Promise<tf.Tensor[]> {
   const artifacts = await readModelArtifacts(dir);
   const specs = artifacts.weightSpecs ?? [];
   const named = tf.io.decodeWeights(toArrayBuffer(artifacts.weightData), specs);
@@ -211,9 +212,28 @@ export async function loadWeightsIntoModel(model: tf.LayersModel, dir: string, l
         );
       }
     });
+  } catch (error) {
+    tf.dispose(Object.values(named));
+    throw error;
+  }
+  const kept = new Set(tensors);
+  tf.dispose(Object.values(named).filter((t) => !kept.has(t)));
+  return tensors;
+}
+
+/**
+ * Reads the weights saved in `dir` and writes them into an existing `model` (which must have the same
+ * architecture): {@link readWeightsForModel}, then `model.setWeights`. The model is unchanged if anything fails.
+ *
+ * @throws {ShapeError} if the number of weights or any shape differs from the model's.
+ * @throws {CheckpointError} if the files are missing, truncated or corrupted.
+ */
+export async function loadWeightsIntoModel(model: tf.LayersModel, dir: string, label = 'model'): Promise<void> {
+  const tensors = await readWeightsForModel(model, dir, label);
+  try {
     model.setWeights(tensors);
   } finally {
-    tf.dispose(Object.values(named));
+    tf.dispose(tensors);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   loadModelFromDir,
   loadWeightsIntoModel,
   readTensorBundle,
+  readWeightsForModel,
   saveModelToDir,
   writeTensorBundle,
 } from '../../src/io/model_files';
@@ -154,4 +155,25 @@ describe('damaged weight files', () => {
     await expect(saveModelToDir(model, join(file, 'below'))).rejects.toThrow(/a-file.*is a regular file/);
     model.dispose();
   });
+});
+
+it('readWeightsForModel reads and checks without changing the model; nothing leaks on failure', async () => {
+  await tf.setBackend('cpu');
+  const source = mlp();
+  const target = join(dir, 'two-phase');
+  await saveModelToDir(source, target);
+  const fresh = mlp();
+  const before = fresh.getWeights().map((w) => Array.from(w.dataSync()));
+  const start = tf.memory().numTensors;
+  const tensors = await readWeightsForModel(fresh, target);
+  // Not applied yet: the model still holds its own weights.
+  expect(fresh.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
+  expect(tensors.map((t) => Array.from(t.dataSync()))).toEqual(source.getWeights().map((w) => Array.from(w.dataSync())));
+  tf.dispose(tensors);
+  expect(tf.memory().numTensors).toBe(start);
+  const other = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 4 })] });
+  const otherStart = tf.memory().numTensors;
+  await expect(readWeightsForModel(other, target)).rejects.toThrow(ShapeError);
+  expect(tf.memory().numTensors).toBe(otherStart);
+  [source, fresh, other].forEach((m) => m.dispose());
 });
