@@ -69,6 +69,26 @@ export class DTypeError extends InvalidArgumentError {}
 export class BackendError extends GanKitError {}
 
 /**
+ * A tensor operation ran before the tfjs backend had finished starting, usually because `await setupBackend()`
+ * was forgotten (the wasm backend starts asynchronously). Replaces tfjs' "backend has not yet been initialized".
+ */
+export class BackendNotReadyError extends BackendError {
+  /** The backend tfjs was about to use (e.g. `'wasm'`). */
+  readonly backend: string;
+
+  constructor(backend: string) {
+    super(
+      `The tfjs backend '${backend}' has not been initialized yet: call \`await setupBackend()\` (from gan-kit) ` +
+        'once, before building models or running any tensor operation. It picks and starts the backend ' +
+        "(or await tf.setBackend('" +
+        backend +
+        "') yourself). In a CommonJS script without top-level await, put the code in an async function.",
+    );
+    this.backend = backend;
+  }
+}
+
+/**
  * An options object held a key the function does not know (a typo such as `learningRate` for
  * `learningRates`, or an option of another function). Plain-JavaScript callers get no compiler to catch these,
  * so every public options object is checked; the message suggests the nearest valid name.

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BackendError, InvalidArgumentError } from '../errors';
+import { removeEmscriptenProcessHandlers } from './backend_guards';
 import { registerGanKitKernels } from './register';
 import { enableWasmThreads, getWasmThreadCount, getWasmThreadsFallbackReason, wasmThreadsFromEnv } from './wasm_threads';
 
@@ -79,6 +80,9 @@ async function trySet(name: BackendName): Promise<boolean> {
     return tf.getBackend() === name;
   } catch {
     return false;
+  } finally {
+    // The wasm module's Emscripten glue makes every later uncaught error print its minified source: undo that.
+    if (name === 'wasm') removeEmscriptenProcessHandlers();
   }
 }
 
@@ -100,6 +104,9 @@ async function loadNativeBinding(): Promise<boolean> {
  *
  * In Node the wasm backend runs on all cores by default (`options.threads`, {@link enableWasmThreads}); the
  * single-threaded build is used where threads cannot start. {@link getWasmThreadCount} tells which.
+ *
+ * It also removes the process handlers the wasm backend's Emscripten glue installs in Node, which would print
+ * tens of kilobytes of minified glue code before any later uncaught error (see docs/backend.md).
  *
  * gan-kit works on any of them; this only chooses. It also makes sure gan-kit's kernels and second-order
  * gradients are registered (they are registered on import already; calling again is harmless).

@@ -35,6 +35,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendWasm, getThreadsCount, setThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import type { WasmFactoryConfig } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd';
 import { InvalidArgumentError } from '../errors';
+import { removeEmscriptenProcessHandlers } from './backend_guards';
 
 /** Options of {@link enableWasmThreads}. */
 export interface WasmThreadsOptions {
@@ -293,6 +294,7 @@ async function prepareThreadedModule(numThreads: number, timeoutMs: number): Pro
       }
     }
     const module = await withTimeout(Promise.race([ready, aborted]), timeoutMs, 'starting the threaded wasm module');
+    removeEmscriptenProcessHandlers(); // they would print the minified glue before every later uncaught error
     if (module.PThread == null || typeof module.cwrap !== 'function') {
       throw new Error('the threaded module has no PThread pool');
     }
@@ -356,7 +358,11 @@ async function threadedFactory(): Promise<tf.KernelBackend> {
     }
   }
   setThreadsCount(-1);
-  return state.stockFactory!();
+  try {
+    return await state.stockFactory!();
+  } finally {
+    removeEmscriptenProcessHandlers();
+  }
 }
 
 /** Registers {@link threadedFactory} as `'wasm'`, keeping the stock factory for the fallback. */

@@ -35,6 +35,33 @@ function num(value: string | undefined, flag: string): number | undefined {
   return n;
 }
 
+/**
+ * Node's `parseArgs` refuses `--steps -5` ("argument is ambiguous"): a value that starts with a dash could be a
+ * forgotten value followed by a flag. A negative number cannot be a flag, so join it to its flag (`--steps=-5`) and
+ * let the flag's own check answer with gan-kit's message.
+ */
+export function joinNegativeValues(args: readonly string[], valued: readonly string[]): string[] {
+  const outArgs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (arg.startsWith('--') && !arg.includes('=') && valued.includes(arg.slice(2)) && next !== undefined && /^-(?:\d|\.\d|Infinity\b)/.test(next)) {
+      outArgs.push(`${arg}=${next}`);
+      i++;
+    } else {
+      outArgs.push(arg);
+    }
+  }
+  return outArgs;
+}
+
+type Options = Record<string, { type: 'string' | 'boolean' }>;
+
+function parse(rest: string[], options: Options): Record<string, string | boolean | undefined> {
+  const valued = Object.keys(options).filter((k) => options[k]!.type === 'string');
+  return parseArgs({ args: joinNegativeValues(rest, valued), options }).values as Record<string, string | boolean | undefined>;
+}
+
 /** Runs the command line `argv` (without `node` and the script). Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, target, ...rest] = argv;
@@ -44,26 +71,23 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (command === 'train') {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          data: { type: 'string' },
-          steps: { type: 'string' },
-          out: { type: 'string' },
-          resume: { type: 'boolean' },
-          'batch-size': { type: 'string' },
-          size: { type: 'string' },
-          channels: { type: 'string' },
-          width: { type: 'string' },
-          seed: { type: 'string' },
-          'sample-every': { type: 'string' },
-          'checkpoint-every': { type: 'string' },
-          minutes: { type: 'string' },
-          threads: { type: 'string' },
-          'eval-every': { type: 'string' },
-          clusters: { type: 'string' },
-        },
-      });
+      const values = parse(rest, {
+        data: { type: 'string' },
+        steps: { type: 'string' },
+        out: { type: 'string' },
+        resume: { type: 'boolean' },
+        'batch-size': { type: 'string' },
+        size: { type: 'string' },
+        channels: { type: 'string' },
+        width: { type: 'string' },
+        seed: { type: 'string' },
+        'sample-every': { type: 'string' },
+        'checkpoint-every': { type: 'string' },
+        minutes: { type: 'string' },
+        threads: { type: 'string' },
+        'eval-every': { type: 'string' },
+        clusters: { type: 'string' },
+      }) as Record<string, string | undefined> & { resume?: boolean };
       if (target === undefined || target.startsWith('-')) throw new GanKitError(`train: name a model (${RECIPE_NAMES.join(', ')}).`);
       await train({
         model: target,
@@ -86,16 +110,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === 'sample') {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          n: { type: 'string' },
-          out: { type: 'string' },
-          truncation: { type: 'string' },
-          interpolate: { type: 'boolean' },
-          seed: { type: 'string' },
-        },
-      });
+      const values = parse(rest, {
+        n: { type: 'string' },
+        out: { type: 'string' },
+        truncation: { type: 'string' },
+        interpolate: { type: 'boolean' },
+        seed: { type: 'string' },
+      }) as Record<string, string | undefined> & { interpolate?: boolean };
       if (target === undefined || target.startsWith('-')) throw new GanKitError('sample: name a run directory (the --out of gan-kit train).');
       await sample({
         run: target,

@@ -16,9 +16,10 @@ import { mnistDomains } from '../data/mnist_domains';
 import { normalLatent } from '../trainers/latent';
 import { classDrawer } from '../trainers/conditional_gan_trainer';
 import { Random } from '../trainers/random';
+import { checkWeightSeed } from '../models/initialize_weights';
 import { readClusterFile } from './clusters';
 import type { RecipeSettings } from './recipes';
-import { RUN_FILES } from './train';
+import { readRunSettings, restoreOrExplain, RUN_FILES } from './train';
 
 /** Options of {@link sample}. */
 export interface SampleCommandOptions {
@@ -45,16 +46,15 @@ export async function sample(options: SampleCommandOptions): Promise<string> {
     throw new InvalidArgumentError('--truncation', 'a positive number (standard deviations)', options.truncation);
   }
   const { fs, path } = await nodeFs('gan-kit sample');
-  let settings: RecipeSettings;
-  try {
-    settings = JSON.parse(await fs.readFile(path.join(options.run, RUN_FILES.settings), 'utf8')) as RecipeSettings;
-  } catch {
+  const settingsFile = path.join(options.run, RUN_FILES.settings);
+  if ((await fs.stat(settingsFile).catch(() => undefined)) === undefined) {
     throw new GanKitError(`${options.run} is not a gan-kit run directory (no ${RUN_FILES.settings}); pass the --out of a 'gan-kit train'.`);
   }
+  const settings: RecipeSettings = await readRunSettings(fs, settingsFile);
   await setupBackend({ threads: process.env['GAN_KIT_WASM_THREADS'] ? undefined : 1 });
   const checkpoint = await resolveCheckpoint(path.join(options.run, RUN_FILES.checkpoints));
   const out = options.out ?? path.join(options.run, 'sample.png');
-  const seed = options.seed ?? 0;
+  const seed = checkWeightSeed('--seed', options.seed ?? 0);
   const cols = options.interpolate ? 8 : Math.ceil(Math.sqrt(n));
   const rows = Math.ceil(n / cols);
 
@@ -63,7 +63,7 @@ export async function sample(options: SampleCommandOptions): Promise<string> {
       throw new InvalidArgumentError('--interpolate/--truncation', 'not for cyclegan (it translates images, it has no latent codes)', true);
     }
     if (settings.data !== undefined) throw new GanKitError('gan-kit sample translates the built-in MNIST domains only; use trainer.translate for folders.');
-    const generator = await loadModelFromDir(path.join(checkpoint, 'generatorAB'));
+    const generator = await restoreOrExplain(() => loadModelFromDir(path.join(checkpoint, 'generatorAB')), checkpoint);
     const data = await mnistDomains({ batchSize: n, seed, split: 'test', dropRemainder: false });
     const [batch] = await data.take(1).toArray();
     const grid = tf.tidy(() => tf.concat([batch!.a, generator.predict(batch!.a) as tf.Tensor], 0));
@@ -76,7 +76,7 @@ export async function sample(options: SampleCommandOptions): Promise<string> {
   }
 
   const dir = (await fs.stat(path.join(checkpoint, 'generatorEma')).catch(() => undefined)) ? 'generatorEma' : 'generator';
-  const generator = await loadModelFromDir(path.join(checkpoint, dir));
+  const generator = await restoreOrExplain(() => loadModelFromDir(path.join(checkpoint, dir)), checkpoint);
   const latentDim = generator.inputs[0]!.shape[1] as number;
   const latent = normalLatent(latentDim);
   const random = new Random(seed);

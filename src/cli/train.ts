@@ -9,6 +9,7 @@ import { setupBackend } from '../backend/setup_backend';
 import { getWasmThreadCount } from '../backend/wasm_threads';
 import { GanKitError, InvalidArgumentError } from '../errors';
 import { listCheckpoints } from '../io/checkpoint_store';
+import { CheckpointError } from '../io/model_files';
 import { lossChart } from '../io/loss_chart';
 import { nodeFs, writeFileAtomic } from '../io/node_fs';
 import { jsonlLogger } from '../trainers/jsonl_logger';
@@ -41,8 +42,8 @@ export interface TrainCommandOptions {
   minutes?: number;
   /**
    * dcgan: k-means clusters of the training images that condition the networks (a self-conditioned GAN, see
-   * `DCGAN_RECIPE`); 0 trains a plain DCGAN. Default: 60 on the built-in MNIST, 0 with `--data`. New runs only
-   * (a resumed run keeps its own).
+   * `DCGAN_RECIPE`); 0 trains a plain DCGAN. Default: 60 on the built-in MNIST, 0 with `--data`. A resumed run
+   * keeps its own: with `--resume`, only the saved value is accepted (as for every setting saved in run.json).
    */
   clusters?: number;
   /** MNIST runs: print the classifier check every this many steps, with the elapsed time. Default: only at the end. */
@@ -73,6 +74,90 @@ function positiveInt(flag: string, value: number | undefined, fallback: number):
   return v;
 }
 
+/**
+ * Runs a checkpoint restore; an error that is not already a {@link GanKitError} (a truncated file read by tfjs, a
+ * RangeError) becomes a one-line {@link CheckpointError} naming the checkpoint, instead of a raw stack.
+ */
+export async function restoreOrExplain<T>(restore: () => Promise<T>, where: string): Promise<T> {
+  try {
+    return await restore();
+  } catch (e) {
+    if (e instanceof GanKitError) throw e;
+    throw new CheckpointError(
+      `Cannot restore the checkpoint in ${where}: ${(e as Error).message ?? String(e)}. A file of it is truncated or ` +
+        'corrupted; restore it from a copy, or delete the newest ckpt-* folder and point checkpoint.json at the previous one.',
+    );
+  }
+}
+
+/**
+ * Reads a run's `run.json`, with a one-line {@link GanKitError} (naming the file) when it is missing, truncated
+ * or not a settings object, never a raw `SyntaxError`.
+ */
+export async function readRunSettings(fs: typeof import('node:fs/promises'), file: string): Promise<RecipeSettings> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new GanKitError(`Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): it holds the run's settings. Pass the --out of a 'gan-kit train' run.`);
+  }
+  let settings: unknown;
+  try {
+    settings = JSON.parse(text);
+  } catch (e) {
+    throw new GanKitError(
+      `${file} is not valid JSON (${(e as Error).message}; ${text.length} bytes): the run's settings are truncated or corrupted. ` +
+        'Restore the file, or train a new run with another --out.',
+    );
+  }
+  const s = settings as Partial<RecipeSettings> | null;
+  if (
+    s === null || typeof s !== 'object' || Array.isArray(s) ||
+    !(RECIPE_NAMES as readonly string[]).includes(s.model as string) ||
+    typeof s.size !== 'number' || typeof s.channels !== 'number' || typeof s.batchSize !== 'number' ||
+    typeof s.width !== 'number' || typeof s.seed !== 'number'
+  ) {
+    throw new GanKitError(
+      `${file} does not hold a run's settings (expected { model, size, channels, batchSize, width, seed, … }, got ${text.slice(0, 120)}). ` +
+        'Restore the file, or train a new run with another --out.',
+    );
+  }
+  return s as RecipeSettings;
+}
+
+/**
+ * `--resume` continues a run with its saved settings: a flag that repeats a saved value is accepted (re-running
+ * the original command line with `--resume` works), one that differs is an error naming the saved value.
+ */
+function checkResumeSettings(
+  settings: RecipeSettings,
+  options: TrainCommandOptions,
+  out: string,
+  resolve: (p: string) => string,
+): void {
+  const conflict = (flag: string, saved: unknown, given: unknown): never => {
+    const show = (v: unknown): string => (v === undefined ? '(none: the built-in MNIST)' : String(v));
+    throw new GanKitError(
+      `${flag}: the run in ${out} was trained with ${flag} ${show(saved)}, and --resume keeps a run's settings; got ${flag} ${show(given)}. ` +
+        `Leave out ${flag} (or pass ${show(saved)}) to resume, or train a new run with another --out.`,
+    );
+  };
+  const same: Array<[string, unknown, unknown]> = [
+    ['--size', settings.size, options.size],
+    ['--channels', settings.channels, options.channels],
+    ['--width', settings.width, options.width],
+    ['--batch-size', settings.batchSize, options.batchSize],
+    ['--seed', settings.seed, options.seed],
+    ['--clusters', settings.clusters ?? 0, options.clusters],
+  ];
+  for (const [flag, saved, given] of same) {
+    if (given !== undefined && given !== saved) conflict(flag, saved, given);
+  }
+  if (options.data !== undefined && (settings.data === undefined || resolve(options.data) !== resolve(settings.data))) {
+    conflict('--data', settings.data, options.data);
+  }
+}
+
 /** Runs `gan-kit train`. Returns the run directory. */
 export async function train(options: TrainCommandOptions): Promise<string> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -89,7 +174,6 @@ export async function train(options: TrainCommandOptions): Promise<string> {
 
   if (options.clusters !== undefined) {
     if (model !== 'dcgan') throw new InvalidArgumentError('--clusters', 'no --clusters except for dcgan', options.clusters);
-    if (options.resume) throw new InvalidArgumentError('--clusters', 'no --clusters with --resume (a run keeps its clusters)', options.clusters);
     if (!(Number.isInteger(options.clusters) && options.clusters >= 0)) {
       throw new InvalidArgumentError('--clusters', 'an integer >= 0 (0: a plain DCGAN)', options.clusters);
     }
@@ -97,10 +181,11 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   let settings: RecipeSettings;
   if (options.resume) {
     if (existing.length === 0) throw new GanKitError(`--resume: no checkpoint in ${checkpointDir}. Train without --resume first.`);
-    settings = JSON.parse(await fs.readFile(settingsFile, 'utf8')) as RecipeSettings;
+    settings = await readRunSettings(fs, settingsFile);
     if (settings.model !== model) {
       throw new GanKitError(`--resume: ${out} holds a ${settings.model} run, not ${model}.`);
     }
+    checkResumeSettings(settings, options, out, path.resolve);
   } else {
     if (existing.length > 0) {
       throw new GanKitError(`${out} already holds a run (checkpoints in ${checkpointDir}). Pass --resume to continue it, or choose another --out.`);
@@ -138,7 +223,7 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   const recipe = await buildRecipe(settings, { runDir: out, resume: options.resume ?? false });
   const { trainer } = recipe;
   if (options.resume) {
-    await trainer.restore(checkpointDir);
+    await restoreOrExplain(() => trainer.restore(checkpointDir), checkpointDir);
     log(`Resumed ${model} from step ${trainer.step} (${checkpointDir}).`);
   }
   await fs.mkdir(out, { recursive: true });

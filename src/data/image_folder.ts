@@ -6,12 +6,13 @@
  * @module data/image_folder
  */
 import * as tf from '@tensorflow/tfjs';
-import { GanKitError, InvalidArgumentError } from '../errors';
+import { checkOptionKeys, GanKitError, InvalidArgumentError } from '../errors';
 import { nodeFs } from '../io/node_fs';
 import type { BatchingOptions } from './array_batches';
 import { decodeImage, type DecodeLimits } from './image_decode';
 import { pixelsToTensor, resolvePreprocess, type ImagePreprocessOptions } from './image_preprocess';
 import { tensorDataset } from './image_sources';
+import { optionKeys } from '../option_keys';
 
 /** File extensions read from a folder (case-insensitive). Other files are ignored. */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.webp'];
@@ -28,6 +29,9 @@ export interface LoadImageFolderOptions extends ImagePreprocessOptions, DecodeLi
    */
   onSkip?: (file: string, reason: string) => void;
 }
+
+/** The keys of {@link LoadImageFolderOptions} (checked against it by the compiler, both ways). */
+const LOAD_IMAGE_FOLDER_OPTION_KEYS = optionKeys<LoadImageFolderOptions>()(['recursive', 'limit', 'onSkip', 'size', 'channels', 'crop', 'range', 'maxMegapixels']);
 
 /** What {@link loadImageFolder} read. */
 export interface LoadedImageFolder {
@@ -71,6 +75,7 @@ async function listImages(dir: string, recursive: boolean): Promise<string[]> {
  * ```
  */
 export async function loadImageFolder(dir: string, options: LoadImageFolderOptions = {}): Promise<LoadedImageFolder> {
+  checkOptionKeys('loadImageFolder options', options, LOAD_IMAGE_FOLDER_OPTION_KEYS);
   if (typeof dir !== 'string' || dir === '') throw new InvalidArgumentError('dir', 'a folder path', dir);
   const settings = resolvePreprocess(options);
   if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 1)) {
@@ -135,6 +140,9 @@ export async function loadImageFolder(dir: string, options: LoadImageFolderOptio
 /** Options of {@link imageFolder}: what to read, and how to batch it. */
 export interface ImageFolderOptions extends LoadImageFolderOptions, BatchingOptions {}
 
+/** The keys of {@link ImageFolderOptions} (checked against it by the compiler, both ways). */
+const IMAGE_FOLDER_OPTION_KEYS = optionKeys<ImageFolderOptions>()(['recursive', 'limit', 'onSkip', 'size', 'channels', 'crop', 'range', 'maxMegapixels', 'batchSize', 'shuffle', 'seed', 'dropRemainder']);
+
 /**
  * A folder of images as a `tf.data.Dataset` of shuffled batches `[batch, height, width, channels]` in [-1, 1],
  * ready for `trainer.fit` (Node.js). All images are decoded once, up front, and kept in memory.
@@ -152,7 +160,9 @@ export interface ImageFolderOptions extends LoadImageFolderOptions, BatchingOpti
  *   for images of different sizes without `size`, or a batch larger than the number of images.
  */
 export async function imageFolder(dir: string, options: ImageFolderOptions = {}): Promise<tf.data.Dataset<tf.Tensor4D>> {
-  const { images, skipped } = await loadImageFolder(dir, options);
+  checkOptionKeys('imageFolder options', options, IMAGE_FOLDER_OPTION_KEYS);
+  const { batchSize, shuffle, seed, dropRemainder, ...folder } = options;
+  const { images, skipped } = await loadImageFolder(dir, folder);
   if (skipped.length > 0 && options.onSkip === undefined) {
     const names = skipped.slice(0, 3).map((s) => s.file).join(', ');
     console.warn(
@@ -161,7 +171,7 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
     );
   }
   try {
-    return await tensorDataset(images, options);
+    return await tensorDataset(images, { batchSize, shuffle, seed, dropRemainder });
   } finally {
     images.dispose();
   }

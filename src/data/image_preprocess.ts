@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeError } from '../errors';
+import { optionKeys } from '../option_keys';
 
 /** Decoded pixels: `width × height` RGBA pixels, 4 bytes each, row-major from the top-left (as `ImageData`). */
 export interface RgbaPixels {
@@ -31,6 +32,9 @@ export interface ImagePreprocessOptions {
   /** The `[low, high]` range that pixel values 0 and 255 are mapped to. Default: `[-1, 1]` (a tanh generator's). */
   range?: readonly [number, number];
 }
+
+/** The keys of {@link ImagePreprocessOptions} (checked against it by the compiler, both ways). */
+export const IMAGE_PREPROCESS_OPTION_KEYS = optionKeys<ImagePreprocessOptions>()(['size', 'channels', 'crop', 'range']);
 
 /** Validated preprocessing settings. @internal */
 export interface ResolvedPreprocess {

@@ -5,9 +5,10 @@
  * @module data/image_sources
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { batchedDataset, gatherRows, resolveBatching, type BatchingOptions } from './array_batches';
-import { pixelsToTensor, resolvePreprocess, type ImagePreprocessOptions, type RgbaPixels } from './image_preprocess';
+import { IMAGE_PREPROCESS_OPTION_KEYS, pixelsToTensor, resolvePreprocess, type ImagePreprocessOptions, type RgbaPixels } from './image_preprocess';
+import { optionKeys } from '../option_keys';
 
 /**
  * Something holding an image: decoded RGBA pixels (`{ width, height, data }`, e.g. an `ImageData`), or in a
@@ -51,6 +52,7 @@ function toPixels(source: ImageSource, index: number): RgbaPixels {
  * ```
  */
 export function imagesFromPixels(sources: readonly ImageSource[], options: ImagePreprocessOptions = {}): tf.Tensor4D {
+  checkOptionKeys('imagesFromPixels options', options, IMAGE_PREPROCESS_OPTION_KEYS);
   if (!Array.isArray(sources) || sources.length === 0) {
     throw new InvalidArgumentError('sources', 'a non-empty array of images', sources);
   }
@@ -87,6 +89,9 @@ export interface TensorDatasetOptions extends BatchingOptions {
   labels?: ArrayLike<number> | tf.Tensor1D;
 }
 
+/** The keys of {@link TensorDatasetOptions} (checked against it by the compiler, both ways). */
+const TENSOR_DATASET_OPTION_KEYS = optionKeys<TensorDatasetOptions>()(['labels', 'batchSize', 'shuffle', 'seed', 'dropRemainder']);
+
 /** A batch of labelled images, as yielded by `tensorDataset(images, { labels })`. */
 export type LabeledImageBatch = {
   /** `[batch, h, w, c]` float32 images. */
@@ -112,6 +117,7 @@ export async function tensorDataset(images: tf.Tensor4D, options: TensorDatasetO
 export async function tensorDataset(images: tf.Tensor4D, options?: BatchingOptions & { labels?: undefined }): Promise<tf.data.Dataset<tf.Tensor4D>>;
 export async function tensorDataset(images: tf.Tensor4D, options?: TensorDatasetOptions): Promise<tf.data.Dataset<tf.Tensor4D | LabeledImageBatch>>;
 export async function tensorDataset(images: tf.Tensor4D, options: TensorDatasetOptions = {}): Promise<tf.data.Dataset<tf.Tensor4D | LabeledImageBatch>> {
+  checkOptionKeys('tensorDataset options', options, TENSOR_DATASET_OPTION_KEYS);
   if (!(images instanceof tf.Tensor) || images.rank !== 4) {
     throw new InvalidArgumentError('images', 'a tensor [n, height, width, channels]', images);
   }

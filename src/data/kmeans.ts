@@ -7,8 +7,9 @@
  * @module data/kmeans
  */
 import * as tf from '@tensorflow/tfjs';
-import { DTypeError, InvalidArgumentError, ShapeError } from '../errors';
+import { checkOptionKeys, DTypeError, InvalidArgumentError, ShapeError } from '../errors';
 import { Random } from '../trainers/random';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link kMeans}. */
 export interface KMeansOptions {
@@ -19,6 +20,9 @@ export interface KMeansOptions {
   /** Seed of the k-means++ initialisation (gan-kit's Random from src/trainers/random.ts). Default 0. */
   seed?: number;
 }
+
+/** The keys of {@link KMeansOptions} (checked against it by the compiler, both ways). */
+const K_MEANS_OPTION_KEYS = optionKeys<KMeansOptions>()(['k', 'iterations', 'seed']);
 
 /** What {@link kMeans} found. */
 export interface KMeansResult {
@@ -286,6 +290,7 @@ async function inertiaOf(chunks: Chunk[], centroids: Float32Array, assignments: 
  * ```
  */
 export async function kMeans(points: tf.Tensor, options: KMeansOptions): Promise<KMeansResult> {
+  checkOptionKeys('kMeans options', options, K_MEANS_OPTION_KEYS);
   const { n, d, k, iterations: maxIterations, seed } = validate(points, options);
   const x = tf.tidy(() => tf.reshape(tf.cast(points, 'float32'), [n, d])) as tf.Tensor2D;
   const chunks: Chunk[] = [];

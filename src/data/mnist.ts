@@ -6,10 +6,11 @@
  * @module data/mnist
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { mnistSplit } from '../metrics/mnist_split';
 import { batchedDataset, gatherRows, resolveBatching, type BatchingOptions } from './array_batches';
 import { loadMnistRaw, MNIST_CLASSES, MNIST_IMAGE_SIZE, MNIST_PIXELS } from './mnist_raw';
+import { optionKeys } from '../option_keys';
 
 /** Which of the 10,000 digits to use. */
 export interface MnistSelection {
@@ -29,6 +30,9 @@ export interface MnistSelection {
   range?: readonly [number, number];
 }
 
+/** The keys of {@link MnistSelection} (checked against it by the compiler, both ways). */
+const MNIST_SELECTION_KEYS = optionKeys<MnistSelection>()(['split', 'digits', 'limit', 'range']);
+
 /** Options of {@link mnistDataset}: which digits, and how to batch them. */
 export interface MnistDatasetOptions extends MnistSelection, BatchingOptions {
   /**
@@ -37,6 +41,9 @@ export interface MnistDatasetOptions extends MnistSelection, BatchingOptions {
    */
   labels?: boolean;
 }
+
+/** The keys of {@link MnistDatasetOptions} (checked against it by the compiler, both ways). */
+const MNIST_DATASET_OPTION_KEYS = optionKeys<MnistDatasetOptions>()(['labels', 'split', 'digits', 'limit', 'range', 'batchSize', 'shuffle', 'seed', 'dropRemainder']);
 
 /** Digits with their classes, as tensors. */
 export interface MnistTensors {
@@ -116,6 +123,7 @@ function spread(items: number[], limit: number): number[] {
  * @throws {InvalidArgumentError} for invalid options, or a selection that keeps no digit.
  */
 export async function loadMnist(options: MnistSelection = {}): Promise<MnistTensors> {
+  checkOptionKeys('loadMnist options', options, MNIST_SELECTION_KEYS);
   const s = await select(options);
   if (s.count === 0) throw new InvalidArgumentError('options', 'a selection that keeps at least one digit', options);
   return {
@@ -144,6 +152,7 @@ export function mnistDataset(options: MnistDatasetOptions & { labels: true }): P
 export function mnistDataset(options?: MnistDatasetOptions & { labels?: false }): Promise<tf.data.Dataset<tf.Tensor4D>>;
 export function mnistDataset(options?: MnistDatasetOptions): Promise<tf.data.Dataset<tf.Tensor4D | MnistBatch>>;
 export async function mnistDataset(options: MnistDatasetOptions = {}): Promise<tf.data.Dataset<tf.Tensor4D | MnistBatch>> {
+  checkOptionKeys('mnistDataset options', options, MNIST_DATASET_OPTION_KEYS);
   const s = await select(options);
   const batching = resolveBatching(options, s.count, 'selected digits');
   const withLabels = options.labels ?? false;

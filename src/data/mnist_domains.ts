@@ -8,14 +8,18 @@
  * @module data/mnist_domains
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError, ShapeError } from '../errors';
 import { Random } from '../trainers/random';
 import { batchedDataset, gatherRows, permutation, resolveBatching, type BatchingOptions } from './array_batches';
 import { loadMnist, type MnistSelection } from './mnist';
 import { MNIST_IMAGE_SIZE, MNIST_PIXELS } from './mnist_raw';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link mnistDomains}. */
 export interface MnistDomainsOptions extends Pick<MnistSelection, 'split' | 'digits' | 'limit'>, BatchingOptions {}
+
+/** The keys of {@link MnistDomainsOptions} (checked against it by the compiler, both ways). */
+const MNIST_DOMAINS_OPTION_KEYS = optionKeys<MnistDomainsOptions>()(['split', 'digits', 'limit', 'batchSize', 'shuffle', 'seed', 'dropRemainder']);
 
 /** A batch for `CycleGanTrainer.fit`: unpaired images of each domain. */
 export type DomainBatch = {
@@ -71,6 +75,7 @@ export function mnistDomainBToA(images: tf.Tensor4D): tf.Tensor4D {
  * ```
  */
 export async function mnistDomains(options: MnistDomainsOptions = {}): Promise<tf.data.Dataset<DomainBatch>> {
+  checkOptionKeys('mnistDomains options', options, MNIST_DOMAINS_OPTION_KEYS);
   const { images, labels } = await loadMnist({ split: options.split, digits: options.digits, limit: options.limit });
   labels.dispose();
   let values: Float32Array;

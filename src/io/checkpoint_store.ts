@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import { CheckpointError } from './model_files';
-import { nodeFs, pathExists, syncDirectory, writeFileAtomic } from './node_fs';
+import { ensureDirectory, nodeFs, pathExists, syncDirectory, writeFileAtomic } from './node_fs';
 
 /** Name of the pointer file, in a checkpoint root directory, that names the latest complete checkpoint. */
 export const CHECKPOINT_POINTER = 'checkpoint.json';
@@ -14,12 +14,48 @@ const CKPT_PREFIX = 'ckpt-';
 export interface CheckpointPointer {
   /** Always `'gan-kit/checkpoint-pointer'`. */
   format: 'gan-kit/checkpoint-pointer';
-  /** Pointer format version: 1. */
+  /** Pointer format version: 1 (the fields below marked optional were added later; older pointers lack them). */
   version: 1;
   /** Directory name (inside the root) of the newest complete checkpoint. */
   latest: string;
   /** All complete checkpoints still kept, oldest first. */
   checkpoints: string[];
+  /**
+   * The run that owns the root: the `runId` of the last {@link writeCheckpoint} that passed one. Absent in
+   * pointers written without a run id (and by gan-kit versions before run ids).
+   */
+  runId?: string;
+  /**
+   * Which run wrote each checkpoint (directory name → run id). Checkpoints missing here were written without a
+   * run id. Retention only ever deletes checkpoints written by the same run id as the save that deletes them.
+   */
+  writers?: Record<string, string>;
+}
+
+/**
+ * A save into a checkpoint root that belongs to another run: its `checkpoint.json` records a different run id.
+ * Saving there would move the pointer away from that run's checkpoints. Pass `overwrite: true` to take the root
+ * over (its checkpoints are still never deleted by this run), or save into another directory.
+ */
+export class CheckpointOwnershipError extends CheckpointError {
+  /** The checkpoint root. */
+  readonly root: string;
+  /** The run id recorded in the root's pointer. */
+  readonly ownerRunId: string;
+  /** The run id of the refused save (undefined: the save passed none). */
+  readonly runId: string | undefined;
+
+  constructor(root: string, ownerRunId: string, runId: string | undefined) {
+    super(
+      `${root} holds the checkpoints of another run (run id ${JSON.stringify(ownerRunId)} in its ${CHECKPOINT_POINTER}; ` +
+        `this save's run id is ${runId === undefined ? 'not set' : JSON.stringify(runId)}). Saving there would take the ` +
+        "root from that run: save into another directory, restore that run first to continue it, or pass overwrite: true " +
+        "to take the root over (the other run's checkpoints are kept, never deleted).",
+    );
+    this.root = root;
+    this.ownerRunId = ownerRunId;
+    this.runId = runId;
+  }
 }
 
 /** Stages of a checkpoint write, reported to {@link WriteCheckpointOptions.onPhase}. */
@@ -45,7 +81,32 @@ export interface WriteCheckpointOptions {
    * that interrupt a save at a given stage. Default: none.
    */
   onPhase?: (phase: CheckpointPhase, path: string) => void | Promise<void>;
+  /**
+   * Identifies the run that saves (any non-empty string, e.g. a random id made when training starts and kept in
+   * the checkpoints, so a resumed run saves under the same id). It is recorded in `checkpoint.json`; a root whose
+   * pointer records another run id is refused with a {@link CheckpointOwnershipError} unless `overwrite` is true,
+   * and `keep` deletes only checkpoints written under this run id. Default: undefined (the pointer's owner is not
+   * changed, only checkpoints written without a run id are deleted by `keep`, and a root owned by a run id is
+   * refused unless `overwrite` is true).
+   */
+  runId?: string;
+  /**
+   * Save even into a root owned by another run id; this run becomes its owner. The other run's checkpoints are
+   * kept (listed in the pointer, never deleted by this run). Default: false.
+   */
+  overwrite?: boolean;
 }
+
+/**
+ * The option keys of {@link writeCheckpoint}, kept next to the interface so that they cannot drift from it. Not
+ * checked by writeCheckpoint itself, which receives the trainers' save options (a superset); callers that take
+ * these options from users check them (e.g. `[...WRITE_CHECKPOINT_OPTION_KEYS, 'metadata']`).
+ */
+export const WRITE_CHECKPOINT_OPTION_KEYS = ['keep', 'onPhase', 'runId', 'overwrite'] as const satisfies readonly (keyof WriteCheckpointOptions)[];
+type MissingWriteCheckpointKeys = Exclude<keyof WriteCheckpointOptions, (typeof WRITE_CHECKPOINT_OPTION_KEYS)[number]>;
+// Fails to compile when WriteCheckpointOptions gains a key that the list lacks.
+const writeCheckpointKeysComplete: [MissingWriteCheckpointKeys] extends [never] ? true : never = true;
+void writeCheckpointKeysComplete;
 
 function pad(step: number): string {
   return String(step).padStart(8, '0');
@@ -63,10 +124,30 @@ async function readPointer(root: string): Promise<CheckpointPointer | undefined>
   try {
     const parsed = JSON.parse(text) as CheckpointPointer;
     if (typeof parsed.latest !== 'string' || !Array.isArray(parsed.checkpoints)) throw new Error('bad shape');
+    if (parsed.runId !== undefined && typeof parsed.runId !== 'string') throw new Error('runId is not a string');
+    if (parsed.writers !== undefined && (typeof parsed.writers !== 'object' || parsed.writers === null)) {
+      throw new Error('writers is not an object');
+    }
     return parsed;
   } catch (error) {
     throw new CheckpointError(`${file} is not a gan-kit checkpoint pointer: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Reads the pointer file (`checkpoint.json`) of a checkpoint root: its newest checkpoint, the checkpoints kept,
+ * and, when saves passed one, the owning run id and the writer of each checkpoint. Resolves undefined when the
+ * root has no pointer.
+ *
+ * @throws {CheckpointError} if the pointer exists but is not a gan-kit checkpoint pointer.
+ */
+export async function readCheckpointPointer(root: string): Promise<CheckpointPointer | undefined> {
+  return readPointer(root);
+}
+
+/** Temporary files that {@link writeFileAtomic} leaves behind when killed while replacing `checkpoint.json`. */
+function isPointerTemp(entry: string): boolean {
+  return entry.startsWith(`.${CHECKPOINT_POINTER}.tmp-`);
 }
 
 /**
@@ -90,20 +171,36 @@ export async function writeCheckpoint(
   write: (staging: string) => Promise<void>,
   options: WriteCheckpointOptions = {},
 ): Promise<string> {
+  if (typeof root !== 'string' || root === '') throw new InvalidArgumentError('root', 'a directory path', root);
   const keep = options.keep ?? 2;
   if (!Number.isInteger(keep) || keep < 1) {
     throw new InvalidArgumentError('keep', 'an integer >= 1 (number of checkpoints to keep)', keep);
   }
+  const runId = options.runId;
+  if (runId !== undefined && (typeof runId !== 'string' || runId === '')) {
+    throw new InvalidArgumentError('options.runId', 'a non-empty string identifying the run', runId);
+  }
+  if (options.overwrite !== undefined && typeof options.overwrite !== 'boolean') {
+    throw new InvalidArgumentError('options.overwrite', 'a boolean', options.overwrite);
+  }
   const { fs, path } = await nodeFs('Saving a checkpoint');
-  await fs.mkdir(root, { recursive: true });
+  await ensureDirectory(root, 'checkpoint directory');
   const pointer = await readPointer(root);
+  if (pointer?.runId !== undefined && pointer.runId !== runId && options.overwrite !== true) {
+    throw new CheckpointOwnershipError(root, pointer.runId, runId);
+  }
   const kept = pointer ? pointer.checkpoints.filter((c) => c !== '') : [];
+  const writers: Record<string, string> = {};
+  for (const [name, writer] of Object.entries(pointer?.writers ?? {})) {
+    if (kept.includes(name) && typeof writer === 'string') writers[name] = writer;
+  }
 
-  // Clear what a killed save left behind: staging directories, and checkpoints renamed but never committed.
+  // Clear what a killed save left behind: staging directories, checkpoints renamed but never committed, and
+  // temporary pointer files of an interrupted pointer replacement.
   for (const entry of await fs.readdir(root)) {
     // Without a pointer nothing is known to be ours for sure, so only staging directories are removed then.
     const orphanCheckpoint = pointer !== undefined && entry.startsWith(CKPT_PREFIX) && !kept.includes(entry);
-    if (entry.startsWith(TMP_PREFIX) || orphanCheckpoint) {
+    if (entry.startsWith(TMP_PREFIX) || orphanCheckpoint || isPointerTemp(entry)) {
       await fs.rm(path.join(root, entry), { recursive: true, force: true });
     }
   }
@@ -133,21 +230,30 @@ export async function writeCheckpoint(
   await options.onPhase?.('renamed', final);
 
   const all = [...kept, name];
-  const survivors = all.slice(Math.max(0, all.length - keep));
+  if (runId !== undefined) writers[name] = runId;
+  // Retention: the newest `keep` of this run's checkpoints stay; another run's (or, for a save without a run id,
+  // any run's) checkpoints are never deleted.
+  const ours = all.filter((c) => writers[c] === runId);
+  const deleted = ours.slice(0, Math.max(0, ours.length - keep));
+  const survivors = all.filter((c) => !deleted.includes(c));
   const next: CheckpointPointer = {
     format: 'gan-kit/checkpoint-pointer',
     version: 1,
     latest: name,
     checkpoints: survivors,
   };
+  // A save without a run id that overwrites leaves the root without an owner; otherwise the owner stays.
+  const owner = runId ?? (options.overwrite === true ? undefined : pointer?.runId);
+  if (owner !== undefined) next.runId = owner;
+  const survivingWriters = Object.fromEntries(Object.entries(writers).filter(([c]) => survivors.includes(c)));
+  if (Object.keys(survivingWriters).length > 0) next.writers = survivingWriters;
   await writeFileAtomic(path.join(root, CHECKPOINT_POINTER), JSON.stringify(next, null, 2));
   await options.onPhase?.('committed', final);
 
-  for (const old of all) {
-    if (!survivors.includes(old)) await fs.rm(path.join(root, old), { recursive: true, force: true });
-  }
+  for (const old of deleted) await fs.rm(path.join(root, old), { recursive: true, force: true });
   return final;
 }
+
 
 /**
  * Finds the checkpoint to load for `dir`: the latest complete checkpoint named by `dir/checkpoint.json`, or

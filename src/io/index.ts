@@ -6,16 +6,20 @@ export {
   loadModelFromDir,
   loadWeightsIntoModel,
   MODEL_JSON,
+  readWeightsForModel,
   saveModelToDir,
   WEIGHTS_BIN,
 } from './model_files';
-export type { TensorBundleEntry } from './model_files';
+export type { TensorBundleEntry, WeightsChecksum } from './model_files';
 export {
   CHECKPOINT_MANIFEST,
   CHECKPOINT_POINTER,
+  CheckpointOwnershipError,
   listCheckpoints,
+  readCheckpointPointer,
   resolveCheckpoint,
   writeCheckpoint,
+  WRITE_CHECKPOINT_OPTION_KEYS,
 } from './checkpoint_store';
 export type { CheckpointPhase, CheckpointPointer, WriteCheckpointOptions } from './checkpoint_store';
 export { writeFileAtomic } from './node_fs';

@@ -10,7 +10,8 @@
  * @module io/latent_interpolation
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError, ShapeError } from '../errors';
+import { optionKeys } from '../option_keys';
 
 function checkPair(z0: tf.Tensor, z1: tf.Tensor): void {
   if (!(z0 instanceof tf.Tensor) || !(z1 instanceof tf.Tensor)) {
@@ -88,6 +89,9 @@ export interface InterpolateLatentsOptions {
   method?: 'slerp' | 'lerp';
 }
 
+/** The keys of {@link InterpolateLatentsOptions} (checked against it by the compiler, both ways). */
+const INTERPOLATE_LATENTS_OPTION_KEYS = optionKeys<InterpolateLatentsOptions>()(['method']);
+
 /**
  * Evenly spaced codes from z0 to z1, both ends included: `steps` codes at t = 0, 1/(steps − 1), …, 1, stacked
  * along a new first axis. Feed them to a generator to render a latent walk (one grid row per pair).
@@ -108,6 +112,7 @@ export function interpolateLatents(
   steps: number,
   options: InterpolateLatentsOptions = {},
 ): tf.Tensor {
+  checkOptionKeys('interpolateLatents options', options, INTERPOLATE_LATENTS_OPTION_KEYS);
   checkPair(z0, z1);
   if (!Number.isInteger(steps) || steps < 2) throw new InvalidArgumentError('steps', 'an integer >= 2 (both ends are included)', steps);
   const method = options.method ?? 'slerp';

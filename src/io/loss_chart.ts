@@ -4,13 +4,14 @@
  *
  * @module io/loss_chart
  */
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { flattenStats, type TrainerCallback } from '../trainers/callbacks';
 import type { StepStats } from '../trainers/trainer';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphRows, textWidth } from './bitmap_font';
 import { nodeFs, writeFileAtomic } from './node_fs';
 import { encodePng } from './png';
 import type { RgbaImage } from './save_image_grid';
+import { optionKeys } from '../option_keys';
 
 /** One point in time: the step and any named numbers (as written by `jsonlLogger`, or `flattenStats(stats)`). */
 export type LossRecord = { step: number } & Record<string, unknown>;
@@ -36,6 +37,9 @@ export interface LossChartOptions {
    */
   robustRange?: boolean;
 }
+
+/** The keys of {@link LossChartOptions} (checked against it by the compiler, both ways). */
+const LOSS_CHART_OPTION_KEYS = optionKeys<LossChartOptions>()(['keys', 'width', 'height', 'title', 'smoothing', 'robustRange']);
 
 type Rgb = readonly [number, number, number];
 /** Colour-blind-friendly palette (Okabe & Ito 2008). */
@@ -146,6 +150,7 @@ function pickKeys(records: readonly LossRecord[], keys: readonly string[] | unde
  * @throws {InvalidArgumentError} for invalid options or records without a numeric `step`.
  */
 export function lossChartPixels(records: readonly LossRecord[], options: LossChartOptions = {}): RgbaImage {
+  checkOptionKeys('lossChartPixels options', options, LOSS_CHART_OPTION_KEYS);
   if (!Array.isArray(records)) throw new InvalidArgumentError('records', 'an array of { step, ...values } records', records);
   const bad = records.findIndex((r) => r == null || typeof r.step !== 'number' || !Number.isFinite(r.step));
   if (bad >= 0) throw new InvalidArgumentError(`records[${bad}].step`, 'a finite number', records[bad]?.step);
@@ -241,6 +246,7 @@ export function lossChartPixels(records: readonly LossRecord[], options: LossCha
  * ```
  */
 export async function saveLossChart(records: readonly LossRecord[], file: string, options: LossChartOptions = {}): Promise<void> {
+  checkOptionKeys('saveLossChart options', options, LOSS_CHART_OPTION_KEYS);
   const picture = lossChartPixels(records, options);
   const { fs, path } = await nodeFs('saveLossChart');
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -286,6 +292,9 @@ export interface LossChartCallbackOptions extends LossChartOptions {
   logFile?: string;
 }
 
+/** The keys of {@link LossChartCallbackOptions} (checked against it by the compiler, both ways). */
+const LOSS_CHART_CALLBACK_OPTION_KEYS = optionKeys<LossChartCallbackOptions>()(['path', 'every', 'logFile', 'keys', 'width', 'height', 'title', 'smoothing', 'robustRange']);
+
 /**
  * A `fit` callback that redraws a loss-curve chart (PNG) every `every` steps and at the end (Node.js).
  *
@@ -298,6 +307,7 @@ export interface LossChartCallbackOptions extends LossChartOptions {
  * ```
  */
 export function lossChart<TStats extends StepStats = StepStats>(options: LossChartCallbackOptions): TrainerCallback<TStats> {
+  checkOptionKeys('lossChart options', options, LOSS_CHART_CALLBACK_OPTION_KEYS);
   if (options == null || typeof options.path !== 'string' || options.path === '') {
     throw new InvalidArgumentError('options.path', 'a file path', options?.path);
   }
@@ -309,7 +319,8 @@ export function lossChart<TStats extends StepStats = StepStats>(options: LossCha
   let lastStep = -1;
   const draw = async (step: number): Promise<void> => {
     const records = options.logFile !== undefined ? await readJsonl(options.logFile) : seen;
-    await saveLossChart(records, options.path, options);
+    const { path, every: _every, logFile: _logFile, ...chart } = options;
+    await saveLossChart(records, path, chart);
     lastDrawn = step;
   };
   return {

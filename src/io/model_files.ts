@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GanKitError, ShapeError } from '../errors';
-import { nodeFs, syncDirectory, writeFileDurable } from './node_fs';
+import { ensureDirectory, nodeFs, sha256Hex, syncDirectory, writeFileDurable } from './node_fs';
 
 /** File name of the topology + manifest JSON written by {@link fileSystemHandler}. */
 export const MODEL_JSON = 'model.json';
@@ -9,6 +9,9 @@ export const WEIGHTS_BIN = 'weights.bin';
 
 /** A checkpoint or model file was missing, unreadable or did not match what was expected. */
 export class CheckpointError extends GanKitError {}
+
+/** Suffix of the file that holds a tensor bundle's SHA-256 (see {@link writeTensorBundle}). */
+const CHECKSUM_SUFFIX = '.sha256';
 
 function toArrayBuffer(data: tf.io.WeightData | undefined): ArrayBuffer {
   if (data === undefined) return new ArrayBuffer(0);
@@ -19,17 +22,58 @@ function toUint8(buffer: ArrayBuffer): Uint8Array {
   return new Uint8Array(buffer);
 }
 
+/**
+ * What gan-kit adds to a `model.json` it writes (key `ganKit`; tfjs' loaders ignore it): the size and SHA-256 of
+ * `weights.bin`, checked on load so that a truncated or corrupted file is named instead of loading garbage.
+ */
+export interface WeightsChecksum {
+  /** Bytes of the weights file. */
+  weightsBytes: number;
+  /** SHA-256 of the weights file, 64 lowercase hex digits. */
+  weightsSha256: string;
+}
+
+/** Bytes per element of a weight spec, or undefined when it cannot be known from the spec (strings). */
+function bytesPerElement(spec: tf.io.WeightsManifestEntry): number | undefined {
+  const q = spec.quantization?.dtype;
+  if (q !== undefined) return q === 'uint8' ? 1 : 2; // uint8; uint16 and float16
+  switch (spec.dtype) {
+    case 'float32':
+    case 'int32':
+      return 4;
+    case 'bool':
+      return 1;
+    case 'complex64':
+      return 8;
+    default:
+      return undefined;
+  }
+}
+
+/** Bytes the weight specs describe, or undefined when a spec's size is not fixed (string weights). */
+function expectedWeightBytes(specs: readonly tf.io.WeightsManifestEntry[]): number | undefined {
+  let total = 0;
+  for (const spec of specs) {
+    const per = bytesPerElement(spec);
+    if (per === undefined) return undefined;
+    total += spec.shape.reduce((a, b) => a * b, 1) * per;
+  }
+  return total;
+}
+
 /** Writes tfjs model artifacts as `dir/model.json` + `dir/weights.bin` (fsynced). @internal */
 export async function writeModelArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Promise<void> {
-  const { fs, path } = await nodeFs('Saving a model');
-  await fs.mkdir(dir, { recursive: true });
+  const { path } = await nodeFs('Saving a model');
+  await ensureDirectory(dir, 'dir');
   const weights = toArrayBuffer(artifacts.weightData);
-  const modelJson: tf.io.ModelJSON = {
+  const checksum: WeightsChecksum = { weightsBytes: weights.byteLength, weightsSha256: await sha256Hex(toUint8(weights)) };
+  const modelJson: tf.io.ModelJSON & { ganKit: WeightsChecksum } = {
     modelTopology: artifacts.modelTopology as {},
     format: artifacts.format,
     generatedBy: artifacts.generatedBy,
     convertedBy: artifacts.convertedBy,
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+    ganKit: checksum,
   };
   if (artifacts.trainingConfig != null) modelJson.trainingConfig = artifacts.trainingConfig;
   if (artifacts.signature != null) modelJson.signature = artifacts.signature;
@@ -54,17 +98,44 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
   if (modelJson == null || typeof modelJson !== 'object' || !Array.isArray(modelJson.weightsManifest)) {
     throw new CheckpointError(`${jsonPath} is not a tfjs model.json (it has no weightsManifest array).`);
   }
+  const checksum = (modelJson as { ganKit?: Partial<WeightsChecksum> }).ganKit;
   return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const specs: tf.io.WeightsManifestEntry[] = [];
     const buffers: ArrayBuffer[] = [];
+    const files: string[] = [];
     for (const group of manifest) {
       specs.push(...group.weights);
       for (const file of group.paths) {
-        const bytes = await fs.readFile(path.join(dir, file));
+        const full = path.join(dir, file);
+        files.push(full);
+        let bytes: Uint8Array;
+        try {
+          bytes = await fs.readFile(full);
+        } catch (error) {
+          throw new CheckpointError(`Cannot read the weights file ${full} (listed in ${jsonPath}): ${(error as Error).message}`);
+        }
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }
     }
-    return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+    const joined = tf.io.CompositeArrayBuffer.join(buffers);
+    const named = files.length === 1 ? files[0]! : `the weight files ${files.join(', ')}`;
+    const expected = expectedWeightBytes(specs);
+    if (expected !== undefined && joined.byteLength !== expected) {
+      throw new CheckpointError(
+        `${named} holds ${joined.byteLength} bytes, but ${jsonPath} describes ${expected} bytes (${specs.length} weight ` +
+          `tensors): the file is truncated or corrupted. Restore it from a copy, or use an earlier checkpoint.`,
+      );
+    }
+    if (typeof checksum?.weightsSha256 === 'string') {
+      const actual = await sha256Hex(new Uint8Array(joined));
+      if (actual !== checksum.weightsSha256) {
+        throw new CheckpointError(
+          `${named} does not match the SHA-256 checksum saved in ${jsonPath} (expected ${checksum.weightsSha256}, got ` +
+            `${actual}; ${joined.byteLength} bytes): its contents are corrupted. Restore it from a copy, or use an earlier checkpoint.`,
+        );
+      }
+    }
+    return [specs, joined];
   });
 }
 
@@ -107,14 +178,15 @@ export async function loadModelFromDir(dir: string): Promise<tf.LayersModel> {
 }
 
 /**
- * Reads the weights saved in `dir` and writes them into an existing `model` (which must have the same
- * architecture). Weights are matched by position and checked by shape, so models built in another process
- * (whose automatic layer names differ) restore correctly.
+ * Reads the weights saved in `dir` and checks them against an existing `model` (same number of weights, same
+ * shapes, and the file's size and checksum), without changing the model: the first half of an all-or-nothing
+ * restore. Weights are matched by position, so models built in another process (whose automatic layer names
+ * differ) restore correctly. Apply them with `model.setWeights(tensors)`; the caller disposes the tensors.
  *
  * @throws {ShapeError} if the number of weights or any shape differs from the model's.
- * @throws {CheckpointError} if the files are missing or unreadable.
+ * @throws {CheckpointError} if the files are missing, truncated or corrupted.
  */
-export async function loadWeightsIntoModel(model: tf.LayersModel, dir: string, label = 'model'): Promise<void> {
+export async function readWeightsForModel(model: tf.LayersModel, dir: string, label = 'model'): Promise<tf.Tensor[]> {
   const artifacts = await readModelArtifacts(dir);
   const specs = artifacts.weightSpecs ?? [];
   const named = tf.io.decodeWeights(toArrayBuffer(artifacts.weightData), specs);
@@ -140,9 +212,28 @@ export async function loadWeightsIntoModel(model: tf.LayersModel, dir: string, l
         );
       }
     });
+  } catch (error) {
+    tf.dispose(Object.values(named));
+    throw error;
+  }
+  const kept = new Set(tensors);
+  tf.dispose(Object.values(named).filter((t) => !kept.has(t)));
+  return tensors;
+}
+
+/**
+ * Reads the weights saved in `dir` and writes them into an existing `model` (which must have the same
+ * architecture): {@link readWeightsForModel}, then `model.setWeights`. The model is unchanged if anything fails.
+ *
+ * @throws {ShapeError} if the number of weights or any shape differs from the model's.
+ * @throws {CheckpointError} if the files are missing, truncated or corrupted.
+ */
+export async function loadWeightsIntoModel(model: tf.LayersModel, dir: string, label = 'model'): Promise<void> {
+  const tensors = await readWeightsForModel(model, dir, label);
+  try {
     model.setWeights(tensors);
   } finally {
-    tf.dispose(Object.values(named));
+    tf.dispose(tensors);
   }
 }
 
@@ -165,7 +256,10 @@ export async function writeTensorBundle(
   tensors: readonly { name: string; tensor: tf.Tensor }[],
 ): Promise<TensorBundleEntry[]> {
   const { data } = await tf.io.encodeWeights(tensors.map((t, i) => ({ name: `t${i}`, tensor: t.tensor })));
-  await writeFileDurable(file, new Uint8Array(data));
+  const bytes = new Uint8Array(data);
+  await writeFileDurable(file, bytes);
+  // The checksum, checked by readTensorBundle: a file of the right size filled with garbage is named, not loaded.
+  await writeFileDurable(`${file}${CHECKSUM_SUFFIX}`, `${await sha256Hex(bytes)}\n`);
   return tensors.map((t) => ({ name: t.name, shape: [...t.tensor.shape], dtype: t.tensor.dtype }));
 }
 
@@ -188,7 +282,25 @@ export async function readTensorBundle(file: string, entries: readonly TensorBun
     0,
   );
   if (bytes.byteLength !== expectedBytes) {
-    throw new CheckpointError(`${file} holds ${bytes.byteLength} bytes, its manifest describes ${expectedBytes}.`);
+    throw new CheckpointError(
+      `${file} holds ${bytes.byteLength} bytes, its manifest describes ${expectedBytes} (${entries.length} tensors): ` +
+        'the file is truncated or corrupted. Restore it from a copy, or use an earlier checkpoint.',
+    );
+  }
+  let saved: string | undefined;
+  try {
+    saved = (await fs.readFile(`${file}${CHECKSUM_SUFFIX}`, 'utf8')).trim();
+  } catch {
+    saved = undefined; // written before checksums: only the size is checked
+  }
+  if (saved !== undefined) {
+    const actual = await sha256Hex(bytes);
+    if (actual !== saved) {
+      throw new CheckpointError(
+        `${file} does not match its SHA-256 checksum in ${file}${CHECKSUM_SUFFIX} (expected ${saved}, got ${actual}; ` +
+          `${bytes.byteLength} bytes): its contents are corrupted. Restore it from a copy, or use an earlier checkpoint.`,
+      );
+    }
   }
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const named = tf.io.decodeWeights(buffer, specs);

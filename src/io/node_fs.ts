@@ -1,4 +1,4 @@
-import { GanKitError } from '../errors';
+import { GanKitError, InvalidArgumentError } from '../errors';
 
 type FsPromises = typeof import('node:fs/promises');
 type PathModule = typeof import('node:path');
@@ -110,5 +110,37 @@ export async function pathExists(p: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * SHA-256 of `data` as 64 lowercase hex digits, by Node's `node:crypto` (loaded on first use, like `node:fs`).
+ * @internal
+ */
+export async function sha256Hex(data: Uint8Array): Promise<string> {
+  await nodeFs('Checksums');
+  const crypto = await importBuiltin<typeof import('node:crypto')>('node:crypto');
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Creates `dir` (and its parents) unless it exists; a path that is a regular file, or that runs through one, is an
+ * {@link InvalidArgumentError} naming it instead of Node's EEXIST / ENOTDIR.
+ * @internal
+ */
+export async function ensureDirectory(dir: string, argument: string): Promise<void> {
+  const { fs } = await nodeFs('Saving files');
+  const stat = await fs.stat(dir).catch(() => undefined);
+  if (stat !== undefined && !stat.isDirectory()) {
+    throw new InvalidArgumentError(argument, 'a directory path (existing, or one to create)', dir, `${dir} is a regular file, not a directory: choose another path.`);
+  }
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST') {
+      throw new InvalidArgumentError(argument, 'a directory path (existing, or one to create)', dir, `A part of ${dir} is a regular file, not a directory: choose another path.`);
+    }
+    throw new GanKitError(`Cannot create the directory ${dir}: ${(error as Error).message}`);
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { DTypeError, InvalidArgumentError, ShapeError } from '../errors';
+import { checkOptionKeys, DTypeError, InvalidArgumentError, ShapeError } from '../errors';
 import { nodeFs, writeFileAtomic } from './node_fs';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link imageGridPixels} and {@link saveImageGrid}. */
 export interface ImageGridOptions {
@@ -16,6 +17,9 @@ export interface ImageGridOptions {
   /** Grey level (0–255) of the gaps and of empty cells. Default: 0 (black). */
   padValue?: number;
 }
+
+/** The keys of {@link ImageGridOptions} (checked against it by the compiler, both ways). */
+const IMAGE_GRID_OPTION_KEYS = optionKeys<ImageGridOptions>()(['rows', 'range', 'padding', 'padValue']);
 
 /** An RGBA image: `width × height` pixels, 4 bytes each, row-major. */
 export interface RgbaImage {
@@ -120,6 +124,7 @@ function compose(values: ArrayLike<number>, g: GridLayout): RgbaImage {
  * @throws {ShapeError} / {DTypeError} for other shapes or dtypes.
  */
 export async function imageGridPixels(images: tf.Tensor, options: ImageGridOptions = {}): Promise<RgbaImage> {
+  checkOptionKeys('imageGridPixels options', options, IMAGE_GRID_OPTION_KEYS);
   const layout = layoutFor(images.shape, images.dtype, options);
   return compose(await images.data(), layout);
 }
@@ -139,6 +144,7 @@ export async function imageGridPixels(images: tf.Tensor, options: ImageGridOptio
  * ```
  */
 export async function saveImageGrid(images: tf.Tensor, file: string, options: ImageGridOptions = {}): Promise<void> {
+  checkOptionKeys('saveImageGrid options', options, IMAGE_GRID_OPTION_KEYS);
   const picture = await imageGridPixels(images, options);
   const { fs, path } = await nodeFs('saveImageGrid');
   // pngjs needs Node's zlib and streams: the specifier is held in a variable so that browser bundles (which use

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError, ShapeError } from '../errors';
 import { ConditionalBatchNormalization } from './conditional_batch_normalization';
 import { AverageDownsample2D, NearestUpsample2D } from './resample_2d';
 import { checkBoolean, checkInRange, checkInteger, checkOneOf, checkPositive, type Initializer } from './layer_utils';
 import { wrapSpectral } from './spectral_wrap';
+import { optionKeys } from '../option_keys';
 
 /** Normalization inside a generator residual block. */
 export type GeneratorBlockNormalization = 'batch' | 'conditional-batch' | 'none';
@@ -40,6 +41,9 @@ export interface GeneratorResidualBlockOptions {
   name?: string;
 }
 
+/** The keys of {@link GeneratorResidualBlockOptions} (checked against it by the compiler, both ways). */
+const GENERATOR_RESIDUAL_BLOCK_OPTION_KEYS = optionKeys<GeneratorResidualBlockOptions>()(['filters', 'upsample', 'kernelSize', 'normalization', 'labels', 'numClasses', 'momentum', 'epsilon', 'spectralNormalization', 'kernelInitializer', 'name']);
+
 /** Options of {@link discriminatorResidualBlock}. */
 export interface DiscriminatorResidualBlockOptions {
   /** Output channels. Required. */
@@ -61,6 +65,9 @@ export interface DiscriminatorResidualBlockOptions {
   /** Prefix of the block's layer names. Default: tfjs' automatic names. */
   name?: string;
 }
+
+/** The keys of {@link DiscriminatorResidualBlockOptions} (checked against it by the compiler, both ways). */
+const DISCRIMINATOR_RESIDUAL_BLOCK_OPTION_KEYS = optionKeys<DiscriminatorResidualBlockOptions>()(['filters', 'downsample', 'preactivation', 'kernelSize', 'spectralNormalization', 'kernelInitializer', 'name']);
 
 function layerName(prefix: string | undefined, part: string): { name?: string } {
   return prefix === undefined ? {} : { name: `${prefix}_${part}` };
@@ -92,6 +99,7 @@ function channelsOf(argument: string, x: tf.SymbolicTensor): number {
  * @throws {InvalidArgumentError} for bad options (e.g. `'conditional-batch'` without `labels`).
  */
 export function generatorResidualBlock(x: tf.SymbolicTensor, options: GeneratorResidualBlockOptions): tf.SymbolicTensor {
+  checkOptionKeys('generatorResidualBlock options', options, GENERATOR_RESIDUAL_BLOCK_OPTION_KEYS);
   const inChannels = channelsOf('generatorResidualBlock x', x);
   const filters = checkInteger('generatorResidualBlock.filters', options?.filters, 1);
   const upsample = checkBoolean('generatorResidualBlock.upsample', options.upsample, true);
@@ -172,6 +180,7 @@ export function discriminatorResidualBlock(
   x: tf.SymbolicTensor,
   options: DiscriminatorResidualBlockOptions,
 ): tf.SymbolicTensor {
+  checkOptionKeys('discriminatorResidualBlock options', options, DISCRIMINATOR_RESIDUAL_BLOCK_OPTION_KEYS);
   const inChannels = channelsOf('discriminatorResidualBlock x', x);
   const filters = checkInteger('discriminatorResidualBlock.filters', options?.filters, 1);
   const downsample = checkBoolean('discriminatorResidualBlock.downsample', options.downsample, true);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { DTypeError, ShapeError } from '../errors';
+import { checkOptionKeys, DTypeError, ShapeError } from '../errors';
 import { checkFloatTensor, checkNumber, checkOptions, checkTensor, formatShape } from './validation';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link auxiliaryClassifierLoss}. */
 export interface AuxiliaryClassifierLossOptions {
@@ -11,6 +12,9 @@ export interface AuxiliaryClassifierLossOptions {
    */
   discriminatorFakeWeight?: number;
 }
+
+/** The keys of {@link AuxiliaryClassifierLossOptions} (checked against it by the compiler, both ways). */
+const AUXILIARY_CLASSIFIER_LOSS_OPTION_KEYS = optionKeys<AuxiliaryClassifierLossOptions>()(['discriminatorFakeWeight']);
 
 /**
  * The class part of an ACGAN objective, returned by {@link auxiliaryClassifierLoss}. Class logits have shape
@@ -83,6 +87,7 @@ function classCrossEntropy(logitsArgument: string, logits: unknown, labelsArgume
  * @throws {InvalidArgumentError} if `discriminatorFakeWeight` is negative or not finite.
  */
 export function auxiliaryClassifierLoss(options?: AuxiliaryClassifierLossOptions): AuxiliaryClassifierLoss {
+  checkOptionKeys('auxiliaryClassifierLoss options', options, AUXILIARY_CLASSIFIER_LOSS_OPTION_KEYS);
   const opts = checkOptions('options', options);
   const fakeWeight = checkNumber('options.discriminatorFakeWeight', opts.discriminatorFakeWeight ?? 1, { min: 0 });
   return Object.freeze({

@@ -1,11 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkFloatTensor, checkNumber, checkOptions, checkSameShape } from './validation';
+import { optionKeys } from '../option_keys';
+import { checkOptionKeys } from '../errors';
 
 /** Options of {@link cycleConsistencyLoss}. */
 export interface CycleConsistencyLossOptions {
   /** λ, the factor the mean absolute error is multiplied by. Default: 1 (CycleGAN uses λ = 10). */
   weight?: number;
 }
+
+/** The keys of {@link CycleConsistencyLossOptions} (checked against it by the compiler, both ways). */
+const CYCLE_CONSISTENCY_LOSS_OPTION_KEYS = optionKeys<CycleConsistencyLossOptions>()(['weight']);
 
 /**
  * The L1 cycle-consistency loss of CycleGAN: Zhu, Park, Isola, Efros, "Unpaired Image-to-Image Translation
@@ -31,6 +36,7 @@ export function cycleConsistencyLoss(
   reconstructed: tf.Tensor,
   options?: CycleConsistencyLossOptions,
 ): tf.Scalar {
+  checkOptionKeys('cycleConsistencyLoss options', options, CYCLE_CONSISTENCY_LOSS_OPTION_KEYS);
   const opts = checkOptions('options', options);
   const weight = checkNumber('options.weight', opts.weight ?? 1, { min: 0 });
   const x = checkFloatTensor('real', real);

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdversarialLoss } from './adversarial_loss';
 import { checkFakeLogits, checkLogitPair } from './logit_checks';
 import { checkNumber, checkOptions } from './validation';
+import { optionKeys } from '../option_keys';
+import { checkOptionKeys } from '../errors';
 
 /**
  * Options of {@link leastSquaresLoss}: the targets a, b, c of Mao et al. 2017 (Eq. 2). The defaults (0, 1, 1)
@@ -16,6 +18,9 @@ export interface LeastSquaresLossOptions {
   /** c: the value the generator wants the discriminator to give its samples. Default: 1. */
   generatorTarget?: number;
 }
+
+/** The keys of {@link LeastSquaresLossOptions} (checked against it by the compiler, both ways). */
+const LEAST_SQUARES_LOSS_OPTION_KEYS = optionKeys<LeastSquaresLossOptions>()(['realTarget', 'fakeTarget', 'generatorTarget']);
 
 /**
  * The least-squares GAN loss (LSGAN): Mao, Li, Xie, Lau, Wang, Smolley, "Least Squares Generative Adversarial
@@ -38,6 +43,7 @@ export interface LeastSquaresLossOptions {
  * @throws {InvalidArgumentError} if a target is not a finite number.
  */
 export function leastSquaresLoss(options?: LeastSquaresLossOptions): AdversarialLoss {
+  checkOptionKeys('leastSquaresLoss options', options, LEAST_SQUARES_LOSS_OPTION_KEYS);
   const opts = checkOptions('options', options);
   const b = checkNumber('options.realTarget', opts.realTarget ?? 1);
   const a = checkNumber('options.fakeTarget', opts.fakeTarget ?? 0);

@@ -3,6 +3,8 @@ import type { AdversarialLoss } from './adversarial_loss';
 import { checkFakeLogits, checkLogitPair } from './logit_checks';
 import { standardDiscriminatorLoss } from './sigmoid_cross_entropy';
 import { checkNumber, checkOptions } from './validation';
+import { optionKeys } from '../option_keys';
+import { checkOptionKeys } from '../errors';
 
 /** Options of {@link minimaxLoss}. */
 export interface MinimaxLossOptions {
@@ -13,6 +15,9 @@ export interface MinimaxLossOptions {
    */
   labelSmoothing?: number;
 }
+
+/** The keys of {@link MinimaxLossOptions} (checked against it by the compiler, both ways). */
+const MINIMAX_LOSS_OPTION_KEYS = optionKeys<MinimaxLossOptions>()(['labelSmoothing']);
 
 /**
  * The original minimax GAN loss, with the saturating generator loss: Goodfellow et al., "Generative
@@ -37,6 +42,7 @@ export interface MinimaxLossOptions {
  * @throws {InvalidArgumentError} if `labelSmoothing` is not in [0, 1).
  */
 export function minimaxLoss(options?: MinimaxLossOptions): AdversarialLoss {
+  checkOptionKeys('minimaxLoss options', options, MINIMAX_LOSS_OPTION_KEYS);
   const opts = checkOptions('options', options);
   const labelSmoothing = checkNumber('options.labelSmoothing', opts.labelSmoothing ?? 0, {
     min: 0,

@@ -3,6 +3,8 @@ import type { AdversarialLoss } from './adversarial_loss';
 import { checkFakeLogits, checkLogitPair } from './logit_checks';
 import { standardDiscriminatorLoss } from './sigmoid_cross_entropy';
 import { checkNumber, checkOptions } from './validation';
+import { optionKeys } from '../option_keys';
+import { checkOptionKeys } from '../errors';
 
 /** Options of {@link nonSaturatingLoss}. */
 export interface NonSaturatingLossOptions {
@@ -13,6 +15,9 @@ export interface NonSaturatingLossOptions {
    */
   labelSmoothing?: number;
 }
+
+/** The keys of {@link NonSaturatingLossOptions} (checked against it by the compiler, both ways). */
+const NON_SATURATING_LOSS_OPTION_KEYS = optionKeys<NonSaturatingLossOptions>()(['labelSmoothing']);
 
 /**
  * The non-saturating GAN loss ("-log D trick"), the default for DCGAN-style training: Goodfellow et al.,
@@ -36,6 +41,7 @@ export interface NonSaturatingLossOptions {
  * @throws {InvalidArgumentError} if `labelSmoothing` is not in [0, 1).
  */
 export function nonSaturatingLoss(options?: NonSaturatingLossOptions): AdversarialLoss {
+  checkOptionKeys('nonSaturatingLoss options', options, NON_SATURATING_LOSS_OPTION_KEYS);
   const opts = checkOptions('options', options);
   const labelSmoothing = checkNumber('options.labelSmoothing', opts.labelSmoothing ?? 0, {
     min: 0,

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import type { AdversarialLoss } from './adversarial_loss';
 import { checkLogitPair } from './logit_checks';
 import { checkBoolean, checkOptions } from './validation';
+import { optionKeys } from '../option_keys';
 
 /** The base loss a relativistic GAN is built from; see {@link relativisticLoss}. */
 export type RelativisticForm = 'standard' | 'leastSquares' | 'hinge';
@@ -23,6 +24,9 @@ export interface RelativisticLossOptions {
    */
   form?: RelativisticForm;
 }
+
+/** The keys of {@link RelativisticLossOptions} (checked against it by the compiler, both ways). */
+const RELATIVISTIC_LOSS_OPTION_KEYS = optionKeys<RelativisticLossOptions>()(['average', 'form']);
 
 /** f₁ of the paper: the loss of a "relativistic logit" y that should be large. */
 function lossOfLarge(form: RelativisticForm, y: tf.Tensor): tf.Scalar {
@@ -88,6 +92,7 @@ const SLUGS: Record<RelativisticForm, string> = {
  * @throws {ShapeError} (from the returned functions) if `average` is false and the logits' shapes differ.
  */
 export function relativisticLoss(options?: RelativisticLossOptions): AdversarialLoss {
+  checkOptionKeys('relativisticLoss options', options, RELATIVISTIC_LOSS_OPTION_KEYS);
   const opts = checkOptions('options', options);
   const average = checkBoolean('options.average', opts.average ?? true);
   const form = opts.form ?? 'standard';

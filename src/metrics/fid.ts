@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, ShapeError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError, ShapeError } from '../errors';
 import { FeatureMoments, type GaussianStatistics } from './feature_moments';
 import { frechetDistanceFromMoments } from './frechet_distance';
 import { mnistFeatureExtractor } from './mnist_classifier';
+import { optionKeys } from '../option_keys';
 
 /**
  * A network that maps a batch of samples to a batch of feature vectors: any `tf.LayersModel` or
@@ -46,6 +47,9 @@ export interface FeatureMomentsOptions {
   maxSamples?: number;
 }
 
+/** The keys of {@link FeatureMomentsOptions} (checked against it by the compiler, both ways). */
+const FEATURE_MOMENTS_OPTION_KEYS = optionKeys<FeatureMomentsOptions>()(['featureExtractor', 'preprocess', 'batchSize', 'maxSamples']);
+
 /** Options of {@link fid}. */
 export interface FidOptions extends FeatureMomentsOptions {
   /** Number of generated samples. Default: 10,000. */
@@ -60,6 +64,9 @@ export interface FidOptions extends FeatureMomentsOptions {
    */
   seed?: number;
 }
+
+/** The keys of {@link FidOptions} (checked against it by the compiler, both ways). */
+const FID_OPTION_KEYS = optionKeys<FidOptions>()(['n', 'batchSize', 'maxSamples', 'seed', 'featureExtractor', 'preprocess']);
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(name, 'an integer >= 1', value);
@@ -178,6 +185,7 @@ async function* batchesOf(data: SampleBatches, batchSize: number): AsyncGenerato
  * ```
  */
 export async function computeFeatureMoments(data: SampleBatches, options: FeatureMomentsOptions = {}): Promise<FeatureMoments> {
+  checkOptionKeys('computeFeatureMoments options', options, FEATURE_MOMENTS_OPTION_KEYS);
   const batchSize = positiveInteger(options.batchSize ?? 100, 'options.batchSize');
   const maxSamples = options.maxSamples ?? Infinity;
   if (!(maxSamples >= 1)) throw new InvalidArgumentError('options.maxSamples', 'a number >= 1', maxSamples);
@@ -275,6 +283,7 @@ export async function fid(
   realData: SampleBatches | GaussianStatistics,
   options: FidOptions = {},
 ): Promise<number> {
+  checkOptionKeys('fid options', options, FID_OPTION_KEYS);
   const n = options.n ?? 10000;
   if (!Number.isInteger(n) || n < 2) throw new InvalidArgumentError('options.n', 'an integer >= 2', n);
   const batchSize = positiveInteger(options.batchSize ?? 100, 'options.batchSize');
@@ -284,7 +293,7 @@ export async function fid(
   const extractor = await resolveExtractor(options.featureExtractor);
   const real = isStatistics(realData)
     ? realData
-    : await computeFeatureMoments(realData, { ...options, featureExtractor: extractor, batchSize });
+    : await computeFeatureMoments(realData, { preprocess: options.preprocess, maxSamples: options.maxSamples, featureExtractor: extractor, batchSize });
   if (real instanceof FeatureMoments && real.count < 2) {
     throw new InvalidArgumentError('realData', 'at least 2 samples', real.count);
   }

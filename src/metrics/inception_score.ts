@@ -1,5 +1,6 @@
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { type FeatureMatrix, requireRows, toFloat64Matrix } from './feature_matrix';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link inceptionScore}. */
 export interface InceptionScoreOptions {
@@ -11,6 +12,9 @@ export interface InceptionScoreOptions {
   /** How far a row's sum may be from 1 before it is rejected as not a probability vector. Default: 1e-3. */
   tolerance?: number;
 }
+
+/** The keys of {@link InceptionScoreOptions} (checked against it by the compiler, both ways). */
+const INCEPTION_SCORE_OPTION_KEYS = optionKeys<InceptionScoreOptions>()(['splits', 'tolerance']);
 
 /** Result of {@link inceptionScore}. */
 export interface InceptionScoreResult {
@@ -46,6 +50,7 @@ export interface InceptionScoreResult {
  * ```
  */
 export function inceptionScore(probabilities: FeatureMatrix, options: InceptionScoreOptions = {}): InceptionScoreResult {
+  checkOptionKeys('inceptionScore options', options, INCEPTION_SCORE_OPTION_KEYS);
   const p = toFloat64Matrix(probabilities, 'probabilities');
   const splits = options.splits ?? 10;
   const tolerance = options.tolerance ?? 1e-3;

@@ -1,6 +1,7 @@
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { type FeatureMatrix, type Float64Matrix, requireRows, requireSameCols, toFloat64Matrix } from './feature_matrix';
 import { MetricsRandom } from './prng';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link kernelInceptionDistance}. */
 export interface KernelInceptionDistanceOptions {
@@ -20,6 +21,9 @@ export interface KernelInceptionDistanceOptions {
   /** Seed of the subset sampling; the same seed gives the same subsets. Default: 0. */
   seed?: number;
 }
+
+/** The keys of {@link KernelInceptionDistanceOptions} (checked against it by the compiler, both ways). */
+const KERNEL_INCEPTION_DISTANCE_OPTION_KEYS = optionKeys<KernelInceptionDistanceOptions>()(['subsets', 'subsetSize', 'degree', 'gamma', 'coef0', 'seed']);
 
 /** Result of {@link kernelInceptionDistance}. */
 export interface KernelInceptionDistanceResult {
@@ -98,6 +102,7 @@ export function kernelInceptionDistance(
   featuresB: FeatureMatrix,
   options: KernelInceptionDistanceOptions = {},
 ): KernelInceptionDistanceResult {
+  checkOptionKeys('kernelInceptionDistance options', options, KERNEL_INCEPTION_DISTANCE_OPTION_KEYS);
   const a = toFloat64Matrix(featuresA, 'featuresA');
   const b = toFloat64Matrix(featuresB, 'featuresB');
   requireRows(a, 2, 'featuresA');

@@ -1,11 +1,15 @@
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { type FeatureMatrix, requireRows, requireSameCols, toFloat64Matrix } from './feature_matrix';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link mixtureModeStats}. */
 export interface MixtureModeStatsOptions {
   /** A sample is high quality if it lies within `threshold * std` of its nearest centre. Default: 3. */
   threshold?: number;
 }
+
+/** The keys of {@link MixtureModeStatsOptions} (checked against it by the compiler, both ways). */
+const MIXTURE_MODE_STATS_OPTION_KEYS = optionKeys<MixtureModeStatsOptions>()(['threshold']);
 
 /** Result of {@link mixtureModeStats}. */
 export interface MixtureModeStats {
@@ -57,6 +61,7 @@ export function mixtureModeStats(
   std: number,
   options: MixtureModeStatsOptions = {},
 ): MixtureModeStats {
+  checkOptionKeys('mixtureModeStats options', options, MIXTURE_MODE_STATS_OPTION_KEYS);
   if (typeof std !== 'number' || !(std > 0) || !Number.isFinite(std)) {
     throw new InvalidArgumentError('std', 'a finite number > 0', std);
   }

@@ -16,9 +16,10 @@
  * @module metrics/mnist_classifier
  */
 import * as tf from '@tensorflow/tfjs';
-import { GanKitError, InvalidArgumentError, ShapeError } from '../errors';
+import { checkOptionKeys, GanKitError, InvalidArgumentError, ShapeError } from '../errors';
 import { MNIST_CLASSIFIER_MODEL_JSON, MNIST_CLASSIFIER_WEIGHTS_BASE64 } from './mnist_classifier_weights';
 import { nodeFs } from '../io/node_fs';
+import { optionKeys } from '../option_keys';
 
 /** Name of the classifier's 128-unit penultimate (ReLU) layer, whose activations are the FID features. */
 export const MNIST_FEATURE_LAYER = 'features';
@@ -36,6 +37,9 @@ export interface LoadMnistClassifierOptions {
    */
   directory?: string;
 }
+
+/** The keys of {@link LoadMnistClassifierOptions} (checked against it by the compiler, both ways). */
+const LOAD_MNIST_CLASSIFIER_OPTION_KEYS = optionKeys<LoadMnistClassifierOptions>()(['directory']);
 
 function base64ToBytes(base64: string): Uint8Array {
   const binary = atob(base64);
@@ -113,6 +117,7 @@ function embeddedArtifacts(): tf.io.ModelArtifacts {
  * ```
  */
 export async function loadMnistClassifier(options: LoadMnistClassifierOptions = {}): Promise<tf.LayersModel> {
+  checkOptionKeys('loadMnistClassifier options', options, LOAD_MNIST_CLASSIFIER_OPTION_KEYS);
   const artifacts = options.directory === undefined ? embeddedArtifacts() : await readArtifactsFromDirectory(options.directory);
   return tf.loadLayersModel(tf.io.fromMemory(artifacts));
 }
@@ -141,6 +146,9 @@ export interface MnistInputOptions {
    */
   inputRange?: readonly [number, number];
 }
+
+/** The keys of {@link MnistInputOptions} (checked against it by the compiler, both ways). */
+const MNIST_INPUT_OPTION_KEYS = optionKeys<MnistInputOptions>()(['inputRange']);
 
 function checkRange(inputRange: readonly [number, number]): void {
   const [lo, hi] = inputRange;
@@ -201,6 +209,7 @@ export function toClassifierInput(images: tf.Tensor, inputRange: readonly [numbe
  * ```
  */
 export async function mnistFeatureExtractor(options: MnistInputOptions = {}): Promise<(images: tf.Tensor) => tf.Tensor2D> {
+  checkOptionKeys('mnistFeatureExtractor options', options, MNIST_INPUT_OPTION_KEYS);
   const { features } = await sharedModels();
   const range = options.inputRange ?? [-1, 1];
   checkRange(range);
@@ -213,6 +222,9 @@ export interface ClassifyDigitsOptions extends MnistInputOptions {
   /** Images per forward pass. Default: 256. */
   batchSize?: number;
 }
+
+/** The keys of {@link ClassifyDigitsOptions} (checked against it by the compiler, both ways). */
+const CLASSIFY_DIGITS_OPTION_KEYS = optionKeys<ClassifyDigitsOptions>()(['batchSize', 'inputRange']);
 
 /** Result of {@link classifyDigits}. */
 export interface ClassifiedDigits {
@@ -236,6 +248,7 @@ export interface ClassifiedDigits {
  * ```
  */
 export async function classifyDigits(images: tf.Tensor, options: ClassifyDigitsOptions = {}): Promise<ClassifiedDigits> {
+  checkOptionKeys('classifyDigits options', options, CLASSIFY_DIGITS_OPTION_KEYS);
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new InvalidArgumentError('options.batchSize', 'an integer >= 1', batchSize);

@@ -1,5 +1,6 @@
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { type FeatureMatrix, type Float64Matrix, requireRows, requireSameCols, toFloat64Matrix } from './feature_matrix';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link precisionRecall}. */
 export interface PrecisionRecallOptions {
@@ -9,6 +10,9 @@ export interface PrecisionRecallOptions {
    */
   k?: number;
 }
+
+/** The keys of {@link PrecisionRecallOptions} (checked against it by the compiler, both ways). */
+const PRECISION_RECALL_OPTION_KEYS = optionKeys<PrecisionRecallOptions>()(['k']);
 
 /** Result of {@link precisionRecall}. */
 export interface PrecisionRecallResult {
@@ -95,6 +99,7 @@ export function precisionRecall(
   generatedFeatures: FeatureMatrix,
   options: PrecisionRecallOptions = {},
 ): PrecisionRecallResult {
+  checkOptionKeys('precisionRecall options', options, PRECISION_RECALL_OPTION_KEYS);
   const k = options.k ?? 3;
   if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError('options.k', 'an integer >= 1', k);
   const real = toFloat64Matrix(realFeatures, 'realFeatures');

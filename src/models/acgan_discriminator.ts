@@ -10,6 +10,8 @@ import {
   squareDcganSize,
   type SeedOption,
 } from './builder_utils';
+import { optionKeys } from '../option_keys';
+import { checkOptionKeys } from '../errors';
 
 /** Options of {@link acganDiscriminator}. */
 export interface AcganDiscriminatorOptions extends SeedOption {
@@ -24,6 +26,9 @@ export interface AcganDiscriminatorOptions extends SeedOption {
   /** Model name. Default: `'acgan_discriminator'`. */
   name?: string;
 }
+
+/** The keys of {@link AcganDiscriminatorOptions} (checked against it by the compiler, both ways). */
+const ACGAN_DISCRIMINATOR_OPTION_KEYS = optionKeys<AcganDiscriminatorOptions>()(['inputShape', 'numClasses', 'baseFilters', 'leakyReluAlpha', 'name', 'seed']);
 
 /**
  * ACGAN discriminator (Odena, Olah, Shlens, "Conditional Image Synthesis with Auxiliary Classifier GANs", ICML
@@ -47,6 +52,7 @@ export interface AcganDiscriminatorOptions extends SeedOption {
  * @throws {InvalidArgumentError} for a shape that is not a DCGAN size, or a bad class count or filter count.
  */
 export function acganDiscriminator(options: AcganDiscriminatorOptions = {}): tf.LayersModel {
+  checkOptionKeys('acganDiscriminator options', options, ACGAN_DISCRIMINATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('acganDiscriminator.inputShape', options.inputShape ?? [28, 28, 1]);
   const { doublings } = squareDcganSize('acganDiscriminator.inputShape', inputShape);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { ClassEmbedding } from '../layers/class_embedding';
 import { GlobalSumPooling2D } from '../layers/global_sum_pooling_2d';
 import { checkInteger } from '../layers/layer_utils';
@@ -22,6 +22,7 @@ import {
   type DcganDiscriminatorOptions,
   type DcganGeneratorOptions,
 } from './dcgan';
+import { optionKeys } from '../option_keys';
 
 /** How a conditional generator sees the label. */
 export type GeneratorConditioning = 'concat' | 'batch-norm';
@@ -45,6 +46,9 @@ export interface ConditionalGeneratorOptions extends Omit<DcganGeneratorOptions,
   embeddingDim?: number;
 }
 
+/** The keys of {@link ConditionalGeneratorOptions} (checked against it by the compiler, both ways). */
+const CONDITIONAL_GENERATOR_OPTION_KEYS = optionKeys<ConditionalGeneratorOptions>()(['outputShape', 'numClasses', 'conditioning', 'embeddingDim', 'latentDim', 'baseFilters', 'filters', 'kernelSize', 'normalization', 'activation', 'leakyReluAlpha', 'outputActivation', 'kernelInitializer', 'name', 'seed']);
+
 /** Options of {@link conditionalDiscriminator}: the DCGAN discriminator's, plus the label's. */
 export interface ConditionalDiscriminatorOptions extends Omit<DcganDiscriminatorOptions, 'inputShape'> {
   /** Image shape. Default: [28, 28, 1]. */
@@ -59,6 +63,9 @@ export interface ConditionalDiscriminatorOptions extends Omit<DcganDiscriminator
    */
   conditioning?: DiscriminatorConditioning;
 }
+
+/** The keys of {@link ConditionalDiscriminatorOptions} (checked against it by the compiler, both ways). */
+const CONDITIONAL_DISCRIMINATOR_OPTION_KEYS = optionKeys<ConditionalDiscriminatorOptions>()(['inputShape', 'numClasses', 'conditioning', 'baseFilters', 'filters', 'kernelSize', 'normalization', 'leakyReluAlpha', 'outputActivation', 'kernelInitializer', 'name', 'seed']);
 
 /**
  * Class-conditional DCGAN generator: Mirza & Osindero, "Conditional Generative Adversarial Nets", 2014
@@ -79,6 +86,7 @@ export interface ConditionalDiscriminatorOptions extends Omit<DcganDiscriminator
  * ```
  */
 export function conditionalGenerator(options: ConditionalGeneratorOptions = {}): tf.LayersModel {
+  checkOptionKeys('conditionalGenerator options', options, CONDITIONAL_GENERATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const numClasses = checkInteger('conditionalGenerator.numClasses', options.numClasses ?? 10, 1);
   const latentDim = checkDim('conditionalGenerator.latentDim', options.latentDim ?? 100);
@@ -122,6 +130,7 @@ export function conditionalGenerator(options: ConditionalGeneratorOptions = {}):
  * ```
  */
 export function conditionalDiscriminator(options: ConditionalDiscriminatorOptions = {}): tf.LayersModel {
+  checkOptionKeys('conditionalDiscriminator options', options, CONDITIONAL_DISCRIMINATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const numClasses = checkInteger('conditionalDiscriminator.numClasses', options.numClasses ?? 10, 1);
   const inputShape = checkImageShape('conditionalDiscriminator.inputShape', options.inputShape ?? [28, 28, 1]);

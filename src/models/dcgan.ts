@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { checkInteger, type Initializer } from '../layers/layer_utils';
 import {
   applyActivation,
@@ -19,6 +19,7 @@ import {
   type OutputActivationKind,
   type SeedOption,
 } from './builder_utils';
+import { optionKeys } from '../option_keys';
 
 const G_NORMS: readonly NormalizationKind[] = ['batch', 'instance', 'layer', 'pixel', 'none'];
 const D_NORMS: readonly NormalizationKind[] = ['batch', 'instance', 'layer', 'none'];
@@ -49,6 +50,9 @@ export interface TransposedConvStackOptions extends SeedOption {
   /** Model name. Default: `'transposed_conv_stack'`. */
   name?: string;
 }
+
+/** The keys of {@link TransposedConvStackOptions} (checked against it by the compiler, both ways). */
+const TRANSPOSED_CONV_STACK_OPTION_KEYS = optionKeys<TransposedConvStackOptions>()(['inputShape', 'filters', 'kernelSize', 'normalization', 'activation', 'leakyReluAlpha', 'outputActivation', 'kernelInitializer', 'name', 'seed']);
 
 /** Resolved settings of a transposed-conv stack, shared by the DCGAN and conditional generators. */
 export interface StackSettings {
@@ -123,6 +127,7 @@ function resolveStack(prefix: string, options: Partial<StackSettings> & { filter
  * @throws {InvalidArgumentError} for a bad shape, filter list or option.
  */
 export function transposedConvStack(options: TransposedConvStackOptions): tf.LayersModel {
+  checkOptionKeys('transposedConvStack options', options, TRANSPOSED_CONV_STACK_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('transposedConvStack.inputShape', options?.inputShape);
   if (!Array.isArray(options.filters) || options.filters.length === 0) {
@@ -173,6 +178,9 @@ export interface DcganGeneratorOptions extends SeedOption {
   /** Model name. Default: `'dcgan_generator'`. */
   name?: string;
 }
+
+/** The keys of {@link DcganGeneratorOptions} (checked against it by the compiler, both ways). */
+const DCGAN_GENERATOR_OPTION_KEYS = optionKeys<DcganGeneratorOptions>()(['outputShape', 'latentDim', 'baseFilters', 'filters', 'kernelSize', 'normalization', 'activation', 'leakyReluAlpha', 'outputActivation', 'kernelInitializer', 'name', 'seed']);
 
 /** Resolved generator layout, shared with the conditional generator. @internal */
 export interface DcganGeneratorLayout {
@@ -247,6 +255,7 @@ export function applyDcganGenerator(
  * @throws {InvalidArgumentError} for an unsupported size or a bad option.
  */
 export function dcganGenerator(options: DcganGeneratorOptions = {}): tf.LayersModel {
+  checkOptionKeys('dcganGenerator options', options, DCGAN_GENERATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const latentDim = checkDim('dcganGenerator.latentDim', options.latentDim ?? 100);
   const layout = resolveDcganGenerator('dcganGenerator', options);
@@ -281,6 +290,9 @@ export interface DcganDiscriminatorOptions extends SeedOption {
   /** Model name. Default: `'dcgan_discriminator'`. */
   name?: string;
 }
+
+/** The keys of {@link DcganDiscriminatorOptions} (checked against it by the compiler, both ways). */
+const DCGAN_DISCRIMINATOR_OPTION_KEYS = optionKeys<DcganDiscriminatorOptions>()(['inputShape', 'baseFilters', 'filters', 'kernelSize', 'normalization', 'leakyReluAlpha', 'outputActivation', 'kernelInitializer', 'name', 'seed']);
 
 /** Resolved discriminator trunk settings. @internal */
 export interface DcganTrunk {
@@ -371,6 +383,7 @@ export function applyDenseLogit(
  * @throws {InvalidArgumentError} for an unsupported size or a bad option.
  */
 export function dcganDiscriminator(options: DcganDiscriminatorOptions = {}): tf.LayersModel {
+  checkOptionKeys('dcganDiscriminator options', options, DCGAN_DISCRIMINATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('dcganDiscriminator.inputShape', options.inputShape ?? [64, 64, 3]);
   const trunk = resolveDcganTrunk('dcganDiscriminator', inputShape, options);

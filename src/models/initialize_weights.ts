@@ -7,9 +7,10 @@
  * @module models/initialize_weights
  */
 import * as tf from '@tensorflow/tfjs';
-import { GanKitError, InvalidArgumentError } from '../errors';
+import { checkOptionKeys, GanKitError, InvalidArgumentError } from '../errors';
 import { deserializeInitializer, recordedInitializer, type Initializer } from '../layers/layer_utils';
 import { Random } from '../trainers/random';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link initializeWeights}. */
 export interface InitializeWeightsOptions {
@@ -19,6 +20,9 @@ export interface InitializeWeightsOptions {
    */
   seed: number;
 }
+
+/** The keys of {@link InitializeWeightsOptions} (checked against it by the compiler, both ways). */
+const INITIALIZE_WEIGHTS_OPTION_KEYS = optionKeys<InitializeWeightsOptions>()(['seed']);
 
 /**
  * Thrown by {@link initializeWeights} when a weight's initializer cannot be found or cannot be seeded. Nothing
@@ -119,6 +123,7 @@ function leafLayers(model: tf.LayersModel): tf.layers.Layer[] {
  *   been changed then.
  */
 export function initializeWeights(model: tf.LayersModel, options: InitializeWeightsOptions): void {
+  checkOptionKeys('initializeWeights options', options, INITIALIZE_WEIGHTS_OPTION_KEYS);
   if (!(model instanceof tf.LayersModel)) {
     throw new InvalidArgumentError('model', 'a tf.LayersModel', model);
   }

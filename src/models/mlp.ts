@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import type { Initializer } from '../layers/layer_utils';
 import { MinibatchStdDev } from '../layers/minibatch_std_dev';
 import {
@@ -16,6 +16,7 @@ import {
   type OutputActivationKind,
   type SeedOption,
 } from './builder_utils';
+import { optionKeys } from '../option_keys';
 
 const NORMS: readonly NormalizationKind[] = ['batch', 'layer', 'none'];
 const ACTIVATIONS: readonly ActivationKind[] = ['relu', 'leakyRelu', 'elu', 'tanh', 'sigmoid', 'linear'];
@@ -58,6 +59,9 @@ export interface MlpGeneratorOptions extends MlpOptions {
   outputActivation?: OutputActivationKind;
 }
 
+/** The keys of {@link MlpGeneratorOptions} (checked against it by the compiler, both ways). */
+const MLP_GENERATOR_OPTION_KEYS = optionKeys<MlpGeneratorOptions>()(['latentDim', 'outputDim', 'activation', 'outputActivation', 'hiddenUnits', 'normalization', 'leakyReluAlpha', 'kernelInitializer', 'numClasses', 'name', 'seed']);
+
 /** Options of {@link mlpDiscriminator}. */
 export interface MlpDiscriminatorOptions extends MlpOptions {
   /** Length of each sample. Default: 2. */
@@ -74,6 +78,9 @@ export interface MlpDiscriminatorOptions extends MlpOptions {
    */
   minibatchStdDev?: boolean;
 }
+
+/** The keys of {@link MlpDiscriminatorOptions} (checked against it by the compiler, both ways). */
+const MLP_DISCRIMINATOR_OPTION_KEYS = optionKeys<MlpDiscriminatorOptions>()(['inputDim', 'activation', 'outputActivation', 'dropout', 'minibatchStdDev', 'hiddenUnits', 'normalization', 'leakyReluAlpha', 'kernelInitializer', 'numClasses', 'name', 'seed']);
 
 /** The optional one-hot label input of a conditional MLP, and the input the hidden layers start from. */
 function conditionInput(argument: string, first: tf.SymbolicTensor, numClasses: unknown): { labels?: tf.SymbolicTensor; h: tf.SymbolicTensor } {
@@ -129,6 +136,7 @@ function hiddenStack(
  * ```
  */
 export function mlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel {
+  checkOptionKeys('mlpGenerator options', options, MLP_GENERATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const latentDim = checkDim('mlpGenerator.latentDim', options.latentDim ?? 256);
   const outputDim = checkDim('mlpGenerator.outputDim', options.outputDim ?? 2);
@@ -157,6 +165,7 @@ export function mlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel 
  * ```
  */
 export function mlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf.LayersModel {
+  checkOptionKeys('mlpDiscriminator options', options, MLP_DISCRIMINATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const inputDim = checkDim('mlpDiscriminator.inputDim', options.inputDim ?? 2);
   const activation = pick('mlpDiscriminator.activation', options.activation, ACTIVATIONS, 'leakyRelu');

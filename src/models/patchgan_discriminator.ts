@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { checkInteger, type Initializer } from '../layers/layer_utils';
 import {
   applyActivation,
@@ -13,6 +13,7 @@ import {
   type NormalizationKind,
   type SeedOption,
 } from './builder_utils';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link patchGanDiscriminator}. */
 export interface PatchGanDiscriminatorOptions extends SeedOption {
@@ -40,6 +41,9 @@ export interface PatchGanDiscriminatorOptions extends SeedOption {
   name?: string;
 }
 
+/** The keys of {@link PatchGanDiscriminatorOptions} (checked against it by the compiler, both ways). */
+const PATCH_GAN_DISCRIMINATOR_OPTION_KEYS = optionKeys<PatchGanDiscriminatorOptions>()(['inputShape', 'filters', 'numLayers', 'normalization', 'instanceNormAffine', 'leakyReluAlpha', 'kernelInitializer', 'name', 'seed']);
+
 /**
  * PatchGAN discriminator: Isola, Zhu, Zhou, Efros, "Image-to-Image Translation with Conditional Adversarial
  * Networks", CVPR 2017, https://arxiv.org/abs/1611.07004 (Section 3.2.2), as used by CycleGAN (Zhu et al. 2017,
@@ -61,6 +65,7 @@ export interface PatchGanDiscriminatorOptions extends SeedOption {
  * ```
  */
 export function patchGanDiscriminator(options: PatchGanDiscriminatorOptions = {}): tf.LayersModel {
+  checkOptionKeys('patchGanDiscriminator options', options, PATCH_GAN_DISCRIMINATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('patchGanDiscriminator.inputShape', options.inputShape ?? [256, 256, 3]);
   const filters = checkInteger('patchGanDiscriminator.filters', options.filters ?? 64, 1);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { checkInteger, type Initializer } from '../layers/layer_utils';
 import { ReflectionPadding2D } from '../layers/reflection_padding_2d';
 import {
@@ -15,6 +15,7 @@ import {
   type OutputActivationKind,
   type SeedOption,
 } from './builder_utils';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link resnetGenerator}. */
 export interface ResnetGeneratorOptions extends SeedOption {
@@ -48,6 +49,9 @@ export interface ResnetGeneratorOptions extends SeedOption {
   name?: string;
 }
 
+/** The keys of {@link ResnetGeneratorOptions} (checked against it by the compiler, both ways). */
+const RESNET_GENERATOR_OPTION_KEYS = optionKeys<ResnetGeneratorOptions>()(['inputShape', 'outputChannels', 'filters', 'numDownsampling', 'numResidualBlocks', 'normalization', 'instanceNormAffine', 'dropout', 'outputActivation', 'kernelInitializer', 'name', 'seed']);
+
 /**
  * CycleGAN's ResNet generator: Zhu, Park, Isola, Efros, "Unpaired Image-to-Image Translation using
  * Cycle-Consistent Adversarial Networks", ICCV 2017, https://arxiv.org/abs/1703.10593 (Appendix 7.2), after
@@ -71,6 +75,7 @@ export interface ResnetGeneratorOptions extends SeedOption {
  * ```
  */
 export function resnetGenerator(options: ResnetGeneratorOptions = {}): tf.LayersModel {
+  checkOptionKeys('resnetGenerator options', options, RESNET_GENERATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('resnetGenerator.inputShape', options.inputShape ?? [256, 256, 3]);
   const outputChannels = checkInteger('resnetGenerator.outputChannels', options.outputChannels ?? inputShape[2], 1);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { GlobalSumPooling2D } from '../layers/global_sum_pooling_2d';
 import { checkBoolean, checkInteger, type Initializer } from '../layers/layer_utils';
 import { ProjectionDiscriminatorHead } from '../layers/projection_discriminator_head';
@@ -16,6 +16,7 @@ import {
   seeded,
   type SeedOption,
 } from './builder_utils';
+import { optionKeys } from '../option_keys';
 
 /** Options shared by {@link saganGenerator} and {@link saganDiscriminator}. */
 export interface SaganOptions extends SeedOption {
@@ -55,11 +56,17 @@ export interface SaganGeneratorOptions extends SaganOptions {
   latentDim?: number;
 }
 
+/** The keys of {@link SaganGeneratorOptions} (checked against it by the compiler, both ways). */
+const SAGAN_GENERATOR_OPTION_KEYS = optionKeys<SaganGeneratorOptions>()(['outputShape', 'latentDim', 'baseFilters', 'maxFilterMultiplier', 'attentionResolution', 'attentionPooling', 'spectralNormalization', 'numClasses', 'kernelInitializer', 'name', 'seed']);
+
 /** Options of {@link saganDiscriminator}. */
 export interface SaganDiscriminatorOptions extends SaganOptions {
   /** Image shape [H, W, C] with H = W = 4·2ⁿ (or 7·2ⁿ), n >= 1. Default: [128, 128, 3]. */
   inputShape?: [number, number, number];
 }
+
+/** The keys of {@link SaganDiscriminatorOptions} (checked against it by the compiler, both ways). */
+const SAGAN_DISCRIMINATOR_OPTION_KEYS = optionKeys<SaganDiscriminatorOptions>()(['inputShape', 'baseFilters', 'maxFilterMultiplier', 'attentionResolution', 'attentionPooling', 'spectralNormalization', 'numClasses', 'kernelInitializer', 'name', 'seed']);
 
 interface SaganCommon {
   base: number;
@@ -125,6 +132,7 @@ function attention(x: tf.SymbolicTensor, c: SaganCommon): tf.SymbolicTensor {
  * ```
  */
 export function saganGenerator(options: SaganGeneratorOptions = {}): tf.LayersModel {
+  checkOptionKeys('saganGenerator options', options, SAGAN_GENERATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const c = resolveCommon('saganGenerator', options);
   const outputShape = checkImageShape('saganGenerator.outputShape', options.outputShape ?? [128, 128, 3]);
@@ -183,6 +191,7 @@ export function saganGenerator(options: SaganGeneratorOptions = {}): tf.LayersMo
  * ```
  */
 export function saganDiscriminator(options: SaganDiscriminatorOptions = {}): tf.LayersModel {
+  checkOptionKeys('saganDiscriminator options', options, SAGAN_DISCRIMINATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const c = resolveCommon('saganDiscriminator', options);
   const inputShape = checkImageShape('saganDiscriminator.inputShape', options.inputShape ?? [128, 128, 3]);

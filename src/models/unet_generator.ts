@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, InvalidArgumentError } from '../errors';
 import { checkInteger, type Initializer } from '../layers/layer_utils';
 import {
   applyActivation,
@@ -15,6 +15,7 @@ import {
   type OutputActivationKind,
   type SeedOption,
 } from './builder_utils';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link unetGenerator}. */
 export interface UnetGeneratorOptions extends SeedOption {
@@ -51,6 +52,9 @@ export interface UnetGeneratorOptions extends SeedOption {
   name?: string;
 }
 
+/** The keys of {@link UnetGeneratorOptions} (checked against it by the compiler, both ways). */
+const UNET_GENERATOR_OPTION_KEYS = optionKeys<UnetGeneratorOptions>()(['inputShape', 'outputChannels', 'filters', 'maxFilters', 'numDownsampling', 'normalization', 'instanceNormAffine', 'dropout', 'leakyReluAlpha', 'outputActivation', 'kernelInitializer', 'name', 'seed']);
+
 /**
  * U-Net generator of pix2pix: Isola, Zhu, Zhou, Efros, "Image-to-Image Translation with Conditional Adversarial
  * Networks", CVPR 2017, https://arxiv.org/abs/1611.07004 (Section 3.2.1 and Appendix 6.1.1), after Ronneberger et
@@ -73,6 +77,7 @@ export interface UnetGeneratorOptions extends SeedOption {
  * ```
  */
 export function unetGenerator(options: UnetGeneratorOptions = {}): tf.LayersModel {
+  checkOptionKeys('unetGenerator options', options, UNET_GENERATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('unetGenerator.inputShape', options.inputShape ?? [256, 256, 3]);
   const outputChannels = checkInteger('unetGenerator.outputChannels', options.outputChannels ?? inputShape[2], 1);

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Initializer } from '../layers/layer_utils';
 import { checkImageShape, checkSeed, seeded, type NormalizationKind, type SeedOption } from './builder_utils';
 import { applyDcganTrunk, applyDenseLogit, resolveDcganTrunk } from './dcgan';
+import { optionKeys } from '../option_keys';
+import { checkOptionKeys } from '../errors';
 
 /** Options of {@link wganGpCritic}. */
 export interface WganGpCriticOptions extends SeedOption {
@@ -26,6 +28,9 @@ export interface WganGpCriticOptions extends SeedOption {
   name?: string;
 }
 
+/** The keys of {@link WganGpCriticOptions} (checked against it by the compiler, both ways). */
+const WGAN_GP_CRITIC_OPTION_KEYS = optionKeys<WganGpCriticOptions>()(['inputShape', 'baseFilters', 'filters', 'kernelSize', 'normalization', 'leakyReluAlpha', 'kernelInitializer', 'name', 'seed']);
+
 /**
  * Critic for WGAN-GP: Gulrajani, Ahmed, Arjovsky, Dumoulin, Courville, "Improved Training of Wasserstein GANs",
  * NeurIPS 2017, https://arxiv.org/abs/1704.00028. A DCGAN-style discriminator without batch norm (the penalty is
@@ -46,6 +51,7 @@ export interface WganGpCriticOptions extends SeedOption {
  * ```
  */
 export function wganGpCritic(options: WganGpCriticOptions = {}): tf.LayersModel {
+  checkOptionKeys('wganGpCritic options', options, WGAN_GP_CRITIC_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const inputShape = checkImageShape('wganGpCritic.inputShape', options.inputShape ?? [64, 64, 3]);
   const trunk = resolveDcganTrunk(

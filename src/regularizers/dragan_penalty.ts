@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkFloatTensor, checkNumber, checkOptions, checkSameShape } from '../losses/validation';
 import { checkCritic, squaredGradientNorms, type CriticFn } from './critic';
+import { optionKeys } from '../option_keys';
+import { checkOptionKeys } from '../errors';
 
 /** Options of {@link draganPenalty}. */
 export interface DraganPenaltyOptions {
@@ -14,6 +16,9 @@ export interface DraganPenaltyOptions {
   /** Added to ‖∇‖² before the square root (finite gradients at ∇ = 0). Default: 1e-10. */
   epsilon?: number;
 }
+
+/** The keys of {@link DraganPenaltyOptions} (checked against it by the compiler, both ways). */
+const DRAGAN_PENALTY_OPTION_KEYS = optionKeys<DraganPenaltyOptions>()(['weight', 'perturbation', 'epsilon']);
 
 /**
  * The DRAGAN gradient penalty: Kodali, Abernethy, Hays, Kira, "On Convergence and Stability of GANs", 2017,
@@ -38,6 +43,7 @@ export interface DraganPenaltyOptions {
  *   per sample.
  */
 export function draganPenalty(critic: CriticFn, real: tf.Tensor, options?: DraganPenaltyOptions): tf.Scalar {
+  checkOptionKeys('draganPenalty options', options, DRAGAN_PENALTY_OPTION_KEYS);
   const fn = checkCritic(critic);
   const opts = checkOptions('options', options);
   const x = checkFloatTensor('real', real, 1);

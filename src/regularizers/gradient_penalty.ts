@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { ShapeError } from '../errors';
+import { checkOptionKeys, ShapeError } from '../errors';
 import { checkBoolean, checkFloatTensor, checkNumber, checkOptions, checkSameShape } from '../losses/validation';
 import { checkCritic, squaredGradientNorms, type CriticFn } from './critic';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link gradientPenalty}. */
 export interface GradientPenaltyOptions {
@@ -25,6 +26,9 @@ export interface GradientPenaltyOptions {
    */
   epsilon?: number;
 }
+
+/** The keys of {@link GradientPenaltyOptions} (checked against it by the compiler, both ways). */
+const GRADIENT_PENALTY_OPTION_KEYS = optionKeys<GradientPenaltyOptions>()(['weight', 'target', 'oneSided', 'alpha', 'epsilon']);
 
 /**
  * The WGAN-GP gradient penalty: Gulrajani, Ahmed, Arjovsky, Dumoulin, Courville, "Improved Training of
@@ -63,6 +67,7 @@ export function gradientPenalty(
   fake: tf.Tensor,
   options?: GradientPenaltyOptions,
 ): tf.Scalar {
+  checkOptionKeys('gradientPenalty options', options, GRADIENT_PENALTY_OPTION_KEYS);
   const fn = checkCritic(critic);
   const opts = checkOptions('options', options);
   const x = checkFloatTensor('real', real, 1);

@@ -1,12 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkFloatTensor, checkNumber, checkOptions } from '../losses/validation';
 import { checkCritic, squaredGradientNorms, type CriticFn } from './critic';
+import { optionKeys } from '../option_keys';
+import { checkOptionKeys } from '../errors';
 
 /** Options of {@link r1Penalty} and {@link r2Penalty}. */
 export interface ZeroCenteredPenaltyOptions {
   /** γ; the penalty is γ/2 · mean(‖∇‖²). Default: 10 (Mescheder et al. 2018 used values from 0.1 to 10). */
   gamma?: number;
 }
+
+/** The keys of {@link ZeroCenteredPenaltyOptions} (checked against it by the compiler, both ways). */
+const ZERO_CENTERED_PENALTY_OPTION_KEYS = optionKeys<ZeroCenteredPenaltyOptions>()(['gamma']);
 
 function zeroCenteredPenalty(
   critic: CriticFn,
@@ -43,6 +48,7 @@ function zeroCenteredPenalty(
  * @throws {ShapeError} if `real` has no batch axis or the critic does not return one score per sample.
  */
 export function r1Penalty(critic: CriticFn, real: tf.Tensor, options?: ZeroCenteredPenaltyOptions): tf.Scalar {
+  checkOptionKeys('r1Penalty options', options, ZERO_CENTERED_PENALTY_OPTION_KEYS);
   return zeroCenteredPenalty(critic, real, 'real', options);
 }
 
@@ -61,5 +67,6 @@ export function r1Penalty(critic: CriticFn, real: tf.Tensor, options?: ZeroCente
  * @throws {ShapeError} if `fake` has no batch axis or the critic does not return one score per sample.
  */
 export function r2Penalty(critic: CriticFn, fake: tf.Tensor, options?: ZeroCenteredPenaltyOptions): tf.Scalar {
+  checkOptionKeys('r2Penalty options', options, ZERO_CENTERED_PENALTY_OPTION_KEYS);
   return zeroCenteredPenalty(critic, fake, 'fake', options);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { ShapeError } from '../errors';
+import { checkOptionKeys, ShapeError } from '../errors';
 import { checkFloatTensor, checkNumber, checkOptions, formatShape } from '../losses/validation';
+import { optionKeys } from '../option_keys';
 
 /** Options of {@link spectralNormalize}. */
 export interface SpectralNormalizeOptions {
@@ -9,6 +10,9 @@ export interface SpectralNormalizeOptions {
   /** Lower bound on a vector's norm when normalising it, v / max(‖v‖, ε). Default: 1e-12. */
   epsilon?: number;
 }
+
+/** The keys of {@link SpectralNormalizeOptions} (checked against it by the compiler, both ways). */
+const SPECTRAL_NORMALIZE_OPTION_KEYS = optionKeys<SpectralNormalizeOptions>()(['powerIterations', 'epsilon']);
 
 /** The result of {@link spectralNormalize}. */
 export interface SpectralNormalizeResult {
@@ -82,6 +86,7 @@ export function spectralNormalize(
   u: tf.Tensor,
   options?: SpectralNormalizeOptions,
 ): SpectralNormalizeResult {
+  checkOptionKeys('spectralNormalize options', options, SPECTRAL_NORMALIZE_OPTION_KEYS);
   const opts = checkOptions('options', options);
   const w = checkFloatTensor('kernel', kernel, 2);
   const outChannels = w.shape[w.rank - 1]!;

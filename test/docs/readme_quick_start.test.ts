@@ -37,3 +37,20 @@ it('the README quick start trains, writes a sample grid and a checkpoint', () =>
   expect(png.width).toBeLessThan(8 * 28 + 9 * 4);
   expect(existsSync(join(work, 'run', 'checkpoint.json'))).toBe(true);
 }, 300_000); // longer than the script's own 240 s limit, so that a slow run fails with the script's error
+
+it("the README's CommonJS form of the quick start (require, an async main) runs as a .cjs script", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /## Quick start[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(block, 'README has a js block under "Quick start"').toBeTruthy();
+  expect(block!).toContain("require('gan-kit')");
+  expect(block!).toContain('{ steps: 500,');
+  const script = block!
+    .replace('{ steps: 500,', '{ steps: 1,')
+    .replace("'samples.png'", JSON.stringify(join(work, 'cjs-samples.png')))
+    .replace("'runs/dcgan'", JSON.stringify(join(work, 'cjs-run')));
+  const file = join(work, 'quick-start.cjs');
+  writeFileSync(file, script);
+  execFileSync(process.execPath, [file], { cwd: root, stdio: 'pipe', timeout: 240_000, env: { ...process.env, GAN_KIT_WASM_THREADS: '1' } });
+  expect(PNG.sync.read(readFileSync(join(work, 'cjs-samples.png'))).width).toBeGreaterThanOrEqual(8 * 28);
+  expect(existsSync(join(work, 'cjs-run', 'checkpoint.json'))).toBe(true);
+}, 300_000);

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../../src/errors';
 import {
+  CheckpointOwnershipError,
   listCheckpoints,
+  readCheckpointPointer,
   resolveCheckpoint,
   writeCheckpoint,
   type CheckpointPhase,
@@ -75,5 +77,65 @@ describe('writeCheckpoint / resolveCheckpoint', () => {
   it('throws typed errors for a missing checkpoint and a bad keep', async () => {
     await expect(resolveCheckpoint(join(root, 'nothing-here'))).rejects.toThrow(CheckpointError);
     await expect(writeCheckpoint(join(root, 'k'), 1, writer('x'), { keep: 0 })).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('checkpoint roots belong to one run', () => {
+  it('refuses a second run (typed error) unless overwrite, and never deletes the other run\'s checkpoints', async () => {
+    const dir = join(root, 'owned');
+    await writeCheckpoint(dir, 1, writer('a1'), { runId: 'run-a' });
+    await writeCheckpoint(dir, 2, writer('a2'), { runId: 'run-a' });
+    expect((await readCheckpointPointer(dir))!.runId).toBe('run-a');
+    const refused = writeCheckpoint(dir, 7, writer('b7'), { runId: 'run-b' });
+    await expect(refused).rejects.toThrow(CheckpointOwnershipError);
+    await expect(writeCheckpoint(dir, 7, writer('b7'), { runId: 'run-b' })).rejects.toThrow(/run id "run-a".*overwrite: true/);
+    // A save without a run id is another run too.
+    await expect(writeCheckpoint(dir, 7, writer('x'))).rejects.toThrow(CheckpointError);
+    expect(await readFile(join(await resolveCheckpoint(dir), 'data.txt'), 'utf8')).toBe('a2');
+
+    // overwrite: run-b takes the root; keep: 1 deletes only run-b's own older checkpoints.
+    for (const step of [7, 8, 9]) await writeCheckpoint(dir, step, writer(`b${step}`), { runId: 'run-b', overwrite: true, keep: 1 });
+    const pointer = (await readCheckpointPointer(dir))!;
+    expect(pointer.runId).toBe('run-b');
+    expect(pointer.checkpoints).toEqual(['ckpt-00000001', 'ckpt-00000002', 'ckpt-00000009']);
+    expect(pointer.writers).toEqual({ 'ckpt-00000001': 'run-a', 'ckpt-00000002': 'run-a', 'ckpt-00000009': 'run-b' });
+    expect((await readdir(dir)).sort()).toEqual(['checkpoint.json', 'ckpt-00000001', 'ckpt-00000002', 'ckpt-00000009']);
+    expect(await readFile(join(await resolveCheckpoint(dir), 'data.txt'), 'utf8')).toBe('b9');
+    // run-a may not come back without overwrite.
+    await expect(writeCheckpoint(dir, 3, writer('a3'), { runId: 'run-a' })).rejects.toThrow(CheckpointOwnershipError);
+  });
+
+  it('the same run id resuming in a new process keeps its retention; old pointers without run ids stay readable', async () => {
+    const dir = join(root, 'legacy');
+    await mkdir(join(dir, 'ckpt-00000005'), { recursive: true });
+    await writeFile(join(dir, 'ckpt-00000005', 'manifest.json'), '{}');
+    await writeFile(join(dir, 'ckpt-00000005', 'data.txt'), 'old');
+    // A pointer as gan-kit wrote it before run ids.
+    await writeFile(
+      join(dir, 'checkpoint.json'),
+      JSON.stringify({ format: 'gan-kit/checkpoint-pointer', version: 1, latest: 'ckpt-00000005', checkpoints: ['ckpt-00000005'] }),
+    );
+    expect(await readFile(join(await resolveCheckpoint(dir), 'data.txt'), 'utf8')).toBe('old');
+    expect(await listCheckpoints(dir)).toEqual([join(dir, 'ckpt-00000005')]);
+    for (const step of [6, 7, 8]) await writeCheckpoint(dir, step, writer(`r${step}`), { runId: 'run-r', keep: 2 });
+    // The unowned old checkpoint is never deleted by run-r; run-r keeps its newest 2.
+    expect((await readCheckpointPointer(dir))!.checkpoints).toEqual(['ckpt-00000005', 'ckpt-00000007', 'ckpt-00000008']);
+  });
+
+  it('cleans a half-written pointer temp file left by a kill', async () => {
+    const dir = join(root, 'pointer-temp');
+    await writeCheckpoint(dir, 1, writer('one'));
+    await writeFile(join(dir, '.checkpoint.json.tmp-12345-abcdefgh'), '{"format":"gan-kit/checkpoint-poi');
+    await writeCheckpoint(dir, 2, writer('two'));
+    expect((await readdir(dir)).sort()).toEqual(['checkpoint.json', 'ckpt-00000001', 'ckpt-00000002']);
+  });
+
+  it('a checkpoint root that is a regular file, and bad runId / overwrite values, are typed errors', async () => {
+    const file = join(root, 'plain-file');
+    await writeFile(file, 'not a directory');
+    await expect(writeCheckpoint(file, 1, writer('x'))).rejects.toThrow(InvalidArgumentError);
+    await expect(writeCheckpoint(file, 1, writer('x'))).rejects.toThrow(/plain-file is a regular file, not a directory/);
+    await expect(writeCheckpoint(join(root, 'r'), 1, writer('x'), { runId: '' })).rejects.toThrow(/options\.runId/);
+    await expect(writeCheckpoint(join(root, 'r'), 1, writer('x'), { overwrite: 'yes' as never })).rejects.toThrow(/options\.overwrite/);
   });
 });

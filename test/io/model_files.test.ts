@@ -1,16 +1,18 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEachBackend } from '../helpers/backends';
-import { ShapeError } from '../../src/errors';
+import { InvalidArgumentError, ShapeError } from '../../src/errors';
 import {
   CheckpointError,
   fileSystemHandler,
   loadModelFromDir,
   loadWeightsIntoModel,
   readTensorBundle,
+  readWeightsForModel,
   saveModelToDir,
   writeTensorBundle,
 } from '../../src/io/model_files';
@@ -98,4 +100,80 @@ it('writeFileAtomic replaces a file and leaves no temporary files', async () => 
   await writeFileAtomic(file, '{"v":2}');
   expect(await readFile(file, 'utf8')).toBe('{"v":2}');
   expect((await readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+});
+
+describe('damaged weight files', () => {
+  it('a truncated weights.bin, or one of the right size filled with garbage, is a CheckpointError naming the file', async () => {
+    await tf.setBackend('cpu');
+    const model = mlp();
+    const target = join(dir, 'damaged');
+    await saveModelToDir(model, target);
+    const weightsFile = join(target, 'weights.bin');
+    const good = await readFile(weightsFile);
+    // The saved size and SHA-256 (independent computation) travel in model.json.
+    const json = JSON.parse(await readFile(join(target, 'model.json'), 'utf8'));
+    expect(json.ganKit).toEqual({ weightsBytes: good.byteLength, weightsSha256: createHash('sha256').update(good).digest('hex') });
+    const params = model.countParams(); // every weight, the batch-norm moving statistics included
+    expect(good.byteLength).toBe(params * 4);
+
+    await writeFile(weightsFile, good.subarray(0, 40));
+    const truncated = loadModelFromDir(target);
+    await expect(truncated).rejects.toThrow(CheckpointError);
+    await expect(loadModelFromDir(target)).rejects.toThrow(
+      new RegExp(`weights\\.bin holds 40 bytes, but .*model\\.json describes ${good.byteLength} bytes \\(8 weight tensors\\)`),
+    );
+    await expect(loadWeightsIntoModel(mlp(), target)).rejects.toThrow(/truncated or corrupted/);
+
+    const garbage = Buffer.from(good);
+    garbage.writeFloatLE(Number.NaN, 8);
+    await writeFile(weightsFile, garbage);
+    await expect(loadModelFromDir(target)).rejects.toThrow(CheckpointError);
+    await expect(loadModelFromDir(target)).rejects.toThrow(/weights\.bin does not match the SHA-256 checksum saved in .*model\.json/);
+
+    await writeFile(weightsFile, good);
+    const restored = await loadModelFromDir(target);
+    expect(restored.countParams()).toBe(model.countParams());
+    restored.dispose();
+    model.dispose();
+  });
+
+  it('a tensor bundle of the right size filled with garbage fails its checksum', async () => {
+    const t = tf.tensor1d([1, 2, 3, 4]);
+    const file = join(dir, 'garbage-bundle.bin');
+    const entries = await writeTensorBundle(file, [{ name: 'x', tensor: t }]);
+    expect((await readFile(`${file}.sha256`, 'utf8')).trim()).toBe(createHash('sha256').update(await readFile(file)).digest('hex'));
+    await writeFile(file, new Uint8Array(16).fill(0xff));
+    await expect(readTensorBundle(file, entries)).rejects.toThrow(/garbage-bundle\.bin does not match its SHA-256 checksum/);
+    t.dispose();
+  });
+
+  it('saving into a path that is a regular file is a typed error naming it', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    const model = mlp();
+    await expect(saveModelToDir(model, file)).rejects.toThrow(InvalidArgumentError);
+    await expect(saveModelToDir(model, join(file, 'below'))).rejects.toThrow(/a-file.*is a regular file/);
+    model.dispose();
+  });
+});
+
+it('readWeightsForModel reads and checks without changing the model; nothing leaks on failure', async () => {
+  await tf.setBackend('cpu');
+  const source = mlp();
+  const target = join(dir, 'two-phase');
+  await saveModelToDir(source, target);
+  const fresh = mlp();
+  const before = fresh.getWeights().map((w) => Array.from(w.dataSync()));
+  const start = tf.memory().numTensors;
+  const tensors = await readWeightsForModel(fresh, target);
+  // Not applied yet: the model still holds its own weights.
+  expect(fresh.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
+  expect(tensors.map((t) => Array.from(t.dataSync()))).toEqual(source.getWeights().map((w) => Array.from(w.dataSync())));
+  tf.dispose(tensors);
+  expect(tf.memory().numTensors).toBe(start);
+  const other = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 4 })] });
+  const otherStart = tf.memory().numTensors;
+  await expect(readWeightsForModel(other, target)).rejects.toThrow(ShapeError);
+  expect(tf.memory().numTensors).toBe(otherStart);
+  [source, fresh, other].forEach((m) => m.dispose());
 });
