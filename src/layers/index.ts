@@ -26,3 +26,11 @@ export type {
   GeneratorResidualBlockOptions,
 } from './residual_blocks';
 export type { Initializer, LayerArgs, SerializedInitializer } from './layer_utils';
+export { ScaledLeakyReLU, scaledLeakyRelu } from './scaled_leaky_relu';
+export type { EqualizedActivation, ScaledLeakyReLUArgs } from './scaled_leaky_relu';
+export { EqualizedDense, equalizedDense } from './equalized_dense';
+export type { EqualizedArgs, EqualizedDenseArgs } from './equalized_dense';
+export { EqualizedConv2D, equalizedConv2d } from './equalized_conv2d';
+export type { EqualizedConv2DArgs } from './equalized_conv2d';
+export { fromRgb, toRgb } from './rgb';
+export type { FromRgbArgs, ToRgbArgs } from './rgb';
