@@ -34,3 +34,5 @@ export { EqualizedConv2D, equalizedConv2d } from './equalized_conv2d';
 export type { EqualizedConv2DArgs } from './equalized_conv2d';
 export { fromRgb, toRgb } from './rgb';
 export type { FromRgbArgs, ToRgbArgs } from './rgb';
+export { FadeIn, fadeIn } from './fade_in';
+export type { FadeInArgs } from './fade_in';
