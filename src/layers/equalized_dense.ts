@@ -63,7 +63,7 @@ export interface EqualizedSettings {
 }
 
 /** Checks {@link EqualizedArgs} (naming each option as `<layer>.<option>`) and fills in the defaults. @internal */
-export function equalizedSettings(layer: string, args: EqualizedArgs): EqualizedSettings {
+export function equalizedSettings(layer: string, args: EqualizedArgs, defaultGain = Math.SQRT2): EqualizedSettings {
   const biasInit = args.biasInit ?? 0;
   if (typeof biasInit !== 'number' || !Number.isFinite(biasInit)) {
     throw new InvalidArgumentError(`${layer}.biasInit`, 'a finite number', biasInit);
@@ -73,7 +73,7 @@ export function equalizedSettings(layer: string, args: EqualizedArgs): Equalized
     throw new InvalidArgumentError(`${layer}.lrMultiplier`, 'a number in (0, 1]', lrMultiplier);
   }
   return {
-    gain: checkPositive(`${layer}.gain`, args.gain ?? Math.SQRT2),
+    gain: checkPositive(`${layer}.gain`, args.gain ?? defaultGain),
     lrMultiplier,
     useBias: checkBoolean(`${layer}.useBias`, args.useBias, true),
     biasInit,

@@ -36,3 +36,5 @@ export { fromRgb, toRgb } from './rgb';
 export type { FromRgbArgs, ToRgbArgs } from './rgb';
 export { FadeIn, fadeIn } from './fade_in';
 export type { FadeInArgs } from './fade_in';
+export { ModulatedConv2D, modulatedConv2d } from './modulated_conv2d';
+export type { ModulatedConv2DArgs } from './modulated_conv2d';
