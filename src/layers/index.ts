@@ -38,3 +38,5 @@ export { FadeIn, fadeIn } from './fade_in';
 export type { FadeInArgs } from './fade_in';
 export { ModulatedConv2D, modulatedConv2d } from './modulated_conv2d';
 export type { ModulatedConv2DArgs } from './modulated_conv2d';
+export { NoiseInjection, noiseInjection } from './noise_injection';
+export type { NoiseInjectionArgs, NoiseMode } from './noise_injection';
