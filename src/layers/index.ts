@@ -40,3 +40,5 @@ export { ModulatedConv2D, modulatedConv2d } from './modulated_conv2d';
 export type { ModulatedConv2DArgs } from './modulated_conv2d';
 export { NoiseInjection, noiseInjection } from './noise_injection';
 export type { NoiseInjectionArgs, NoiseMode } from './noise_injection';
+export { ConstantInput, constantInput } from './constant_input';
+export type { ConstantInputArgs } from './constant_input';
