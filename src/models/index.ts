@@ -26,3 +26,5 @@ export type { SaganDiscriminatorOptions, SaganGeneratorOptions, SaganOptions } f
 export { initializeWeights, WeightInitializationError } from './initialize_weights';
 export type { InitializeWeightsOptions } from './initialize_weights';
 export type { SeedOption } from './builder_utils';
+export { mappingNetwork } from './mapping_network';
+export type { MappingNetworkOptions } from './mapping_network';
