@@ -28,3 +28,10 @@ export type { InitializeWeightsOptions } from './initialize_weights';
 export type { SeedOption } from './builder_utils';
 export { mappingNetwork } from './mapping_network';
 export type { MappingNetworkOptions } from './mapping_network';
+export { ProgressiveDiscriminator, ProgressiveGenerator, progressiveDiscriminator, progressiveGenerator } from './progressive_gan';
+export type {
+  ProgressiveDiscriminatorOptions,
+  ProgressiveGanOptions,
+  ProgressiveGeneratorOptions,
+  StageModelOptions,
+} from './progressive_gan';
