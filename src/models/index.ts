@@ -35,3 +35,5 @@ export type {
   ProgressiveGeneratorOptions,
   StageModelOptions,
 } from './progressive_gan';
+export { styleSynthesisNetwork } from './style_synthesis';
+export type { StyleSynthesisOptions } from './style_synthesis';
