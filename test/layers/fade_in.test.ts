@@ -47,6 +47,7 @@ describeEachBackend('FadeIn', () => {
 
   it('passes gradients to both paths in proportion 1 − α and α (finite differences through a fading output stage)', async () => {
     const { model } = fadeModel(0.3);
+    initializeWeights(model, { seed: 2 });
     const x = [tf.randomNormal([2, 2, 2, 3], 0, 1, 'float32', 3), tf.randomNormal([2, 4, 4, 2], 0, 1, 'float32', 4)];
     expectGradientsMatchFiniteDifferences(model, x, { entries: 3 });
     const gIn = tf.grads((o: tf.Tensor, n: tf.Tensor) => tf.sum(new FadeIn({ alpha: 0.3 }).apply([o, n]) as tf.Tensor));
