@@ -51,7 +51,7 @@ export interface EqualizedArgs extends LayerArgs {
   activationGain?: number;
 }
 
-/** The checked values of {@link EqualizedArgs}. @internal */
+/** The checked options of an equalized or modulated layer, defaults filled in (its `settings`). */
 export interface EqualizedSettings {
   gain: number;
   lrMultiplier: number;

@@ -29,7 +29,7 @@ export type { Initializer, LayerArgs, SerializedInitializer } from './layer_util
 export { ScaledLeakyReLU, scaledLeakyRelu } from './scaled_leaky_relu';
 export type { EqualizedActivation, ScaledLeakyReLUArgs } from './scaled_leaky_relu';
 export { EqualizedDense, equalizedDense } from './equalized_dense';
-export type { EqualizedArgs, EqualizedDenseArgs } from './equalized_dense';
+export type { EqualizedArgs, EqualizedDenseArgs, EqualizedSettings } from './equalized_dense';
 export { EqualizedConv2D, equalizedConv2d } from './equalized_conv2d';
 export type { EqualizedConv2DArgs } from './equalized_conv2d';
 export { fromRgb, toRgb } from './rgb';
