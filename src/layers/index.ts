@@ -26,3 +26,19 @@ export type {
   GeneratorResidualBlockOptions,
 } from './residual_blocks';
 export type { Initializer, LayerArgs, SerializedInitializer } from './layer_utils';
+export { ScaledLeakyReLU, scaledLeakyRelu } from './scaled_leaky_relu';
+export type { EqualizedActivation, ScaledLeakyReLUArgs } from './scaled_leaky_relu';
+export { EqualizedDense, equalizedDense } from './equalized_dense';
+export type { EqualizedArgs, EqualizedDenseArgs, EqualizedSettings } from './equalized_dense';
+export { EqualizedConv2D, equalizedConv2d } from './equalized_conv2d';
+export type { EqualizedConv2DArgs } from './equalized_conv2d';
+export { fromRgb, toRgb } from './rgb';
+export type { FromRgbArgs, ToRgbArgs } from './rgb';
+export { FadeIn, fadeIn } from './fade_in';
+export type { FadeInArgs } from './fade_in';
+export { ModulatedConv2D, modulatedConv2d } from './modulated_conv2d';
+export type { ModulatedConv2DArgs } from './modulated_conv2d';
+export { NoiseInjection, noiseInjection } from './noise_injection';
+export type { NoiseInjectionArgs, NoiseMode } from './noise_injection';
+export { ConstantInput, constantInput } from './constant_input';
+export type { ConstantInputArgs } from './constant_input';

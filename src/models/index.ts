@@ -26,3 +26,14 @@ export type { SaganDiscriminatorOptions, SaganGeneratorOptions, SaganOptions } f
 export { initializeWeights, WeightInitializationError } from './initialize_weights';
 export type { InitializeWeightsOptions } from './initialize_weights';
 export type { SeedOption } from './builder_utils';
+export { mappingNetwork } from './mapping_network';
+export type { MappingNetworkOptions } from './mapping_network';
+export { ProgressiveDiscriminator, ProgressiveGenerator, progressiveDiscriminator, progressiveGenerator } from './progressive_gan';
+export type {
+  ProgressiveDiscriminatorOptions,
+  ProgressiveGanOptions,
+  ProgressiveGeneratorOptions,
+  StageModelOptions,
+} from './progressive_gan';
+export { styleSynthesisNetwork } from './style_synthesis';
+export type { StyleSynthesisOptions } from './style_synthesis';
