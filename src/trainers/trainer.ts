@@ -5,6 +5,8 @@ import {
   CHECKPOINT_MANIFEST,
   resolveCheckpoint,
   writeCheckpoint,
+  readCheckpointPointer,
+  WRITE_CHECKPOINT_OPTION_KEYS,
   type WriteCheckpointOptions,
 } from '../io/checkpoint_store';
 import {
@@ -75,7 +77,16 @@ export interface FitOptions<TStats extends StepStats = StepStats> {
    * just saved). Each save is atomic; `keep` complete checkpoints are kept (default 2). Never written after a
    * non-finite step. Default: no checkpoints.
    */
-  checkpoint?: { dir: string; every: number; keep?: number };
+  checkpoint?: {
+    dir: string;
+    every: number;
+    keep?: number;
+    /**
+     * Take over a checkpoint root that another run owns (its checkpoints may then be deleted by `keep`).
+     * Default: false — saving into another run's root is a `CheckpointOwnershipError`.
+     */
+    overwrite?: boolean;
+  };
   /** Abort to stop training after the current step (early stopping). `fit` then returns normally. */
   signal?: AbortSignal;
   /**
@@ -203,11 +214,11 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
   private readonly groups = new Map<string, OptimizerGroup>();
   private readonly averages = new Map<string, ExponentialMovingAverage>();
   /**
-   * This run's id: random for a new trainer, adopted from a restored checkpoint.
-   * MERGE: wire into writeCheckpoint's `runId` (+ `overwrite`) once src/io/checkpoint_store.ts has them
-   * (checkpoint-root ownership, issue #16); `save` should pass it and `restore` should adopt the saved one.
+   * This run's id: random for a new trainer, adopted from a restored checkpoint root. `save` records it in the
+   * root's `checkpoint.json`, so another run cannot take the root (and delete this run's checkpoints) without
+   * `overwrite: true`.
    */
-  protected runId: string = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
+  runId: string = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
 
   protected constructor(options: BaseTrainerOptions) {
     if (options.seed !== undefined && !(typeof options.seed === 'number' && Number.isFinite(options.seed))) {
@@ -456,7 +467,7 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
       if (checkpoint === null || typeof checkpoint.dir !== 'string' || checkpoint.dir === '') {
         throw new InvalidArgumentError('options.checkpoint.dir', 'a directory path', checkpoint?.dir);
       }
-      checkOptionKeys('fit options.checkpoint', checkpoint, ['dir', 'every', 'keep']);
+      checkOptionKeys('fit options.checkpoint', checkpoint, ['dir', 'every', 'keep', 'overwrite']);
       checkPositiveInteger('options.checkpoint.every', checkpoint.every);
       if (checkpoint.keep !== undefined) checkPositiveInteger('options.checkpoint.keep', checkpoint.keep);
     }
@@ -484,7 +495,7 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
 
     const saveCheckpoint = async (): Promise<void> => {
       if (checkpoint === undefined) return;
-      lastCheckpoint = await this.save(checkpoint.dir, { keep: checkpoint.keep ?? 2 });
+      lastCheckpoint = await this.save(checkpoint.dir, { keep: checkpoint.keep ?? 2, overwrite: checkpoint.overwrite });
       lastSavedStep = this.stepCount;
       for (const cb of callbacks) {
         await cb.onCheckpoint?.({ trainer: this, dir: checkpoint.dir, path: lastCheckpoint, step: this.stepCount });
@@ -593,6 +604,7 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
    * @throws {CheckpointError} if an optimizer's state cannot be read (tfjs' Adamax has no `getWeights`).
    */
   async save(dir: string, options: SaveOptions = {}): Promise<string> {
+    checkOptionKeys('save options', options, [...WRITE_CHECKPOINT_OPTION_KEYS, 'metadata']);
     if (typeof dir !== 'string' || dir === '') throw new InvalidArgumentError('dir', 'a directory path', dir);
     const { path } = await nodeFs('trainer.save');
     const models = this.savedModels();
@@ -650,7 +662,7 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
         // The manifest goes last: its presence marks the checkpoint complete.
         await writeFileDurable(path.join(staging, CHECKPOINT_MANIFEST), JSON.stringify(manifest, null, 2));
       },
-      options,
+      { keep: options.keep, onPhase: options.onPhase, overwrite: options.overwrite, runId: options.runId ?? this.runId },
     );
   }
 
@@ -710,6 +722,9 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
       }
       state.extra.tensors = await readTensorBundle(path.join(checkpointDir, manifest.state.file), manifest.state.tensors);
       await this.setState(state, checkpointDir);
+      // Continue the restored run: its root's owner (when the root records one) becomes this trainer's run id.
+      const owner = (await readCheckpointPointer(path.dirname(checkpointDir)).catch(() => undefined))?.runId;
+      if (owner !== undefined) this.runId = owner;
     } finally {
       disposeTrainerState(state);
     }
