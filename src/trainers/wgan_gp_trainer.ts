@@ -107,7 +107,16 @@ export class WganGpTrainer extends GanTrainer {
     if (typeof criticSteps !== 'number' || !Number.isInteger(criticSteps) || criticSteps < 1) {
       throw new InvalidArgumentError('criticSteps', 'an integer >= 1 (the paper uses 5)', criticSteps);
     }
-    const { critic, criticOptimizer, extraPenalties, learningRateSchedules, gradientClipNorm, ...rest } = options;
+    const {
+      critic,
+      criticOptimizer,
+      criticSteps: _criticSteps,
+      gradientPenaltyWeight: _weight,
+      extraPenalties,
+      learningRateSchedules,
+      gradientClipNorm,
+      ...rest
+    } = options;
     if (typeof learningRateSchedules === 'object' && learningRateSchedules !== null) {
       checkOptionKeys('learningRateSchedules', learningRateSchedules, ['generator', 'critic']);
     }
