@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { ShapeError } from '../errors';
+import { InvalidArgumentError, ShapeError } from '../errors';
 import {
   checkBoolean,
+  checkInteger,
   checkOneOf,
   checkRank,
   isShapeList,
@@ -29,6 +30,12 @@ export interface NoiseInjectionArgs extends LayerArgs {
    * Default: `'random'`. A noise input, when given, is always used.
    */
   mode?: NoiseMode;
+  /**
+   * Seed of `'random'` noise: call n (counted from 0, see {@link NoiseInjection.noiseCalls}) draws its noise with
+   * seed `seed + n`, so a seeded run draws the same noise sequence every time (save `noiseCalls` in a checkpoint
+   * to continue the sequence). An integer in [0, 2^31). Default: undefined, unseeded noise.
+   */
+  seed?: number;
 }
 
 /**
@@ -42,7 +49,7 @@ export interface NoiseInjectionArgs extends LayerArgs {
  * fixed while interpolating). Without a noise input the noise follows `mode`. Output: the shape of x.
  *
  * Weights: `strength` [] (or [C] with `perChannel`), and with `mode: 'const'` the non-trainable `noise_const`
- * [H, W, 1] (N(0, 1)). Defaults: `perChannel: false`, `mode: 'random'`.
+ * [H, W, 1] (N(0, 1)). Defaults: `perChannel: false`, `mode: 'random'`, unseeded.
  */
 export class NoiseInjection extends tf.layers.Layer {
   /** @internal */
@@ -50,6 +57,12 @@ export class NoiseInjection extends tf.layers.Layer {
 
   readonly perChannel: boolean;
   readonly mode: NoiseMode;
+  readonly seed: number | undefined;
+  /**
+   * How many times this layer has drawn `'random'` noise with a `seed` (the next call uses `seed + noiseCalls`).
+   * Settable, so that a restored run continues the noise sequence. Not saved with the model.
+   */
+  noiseCalls = 0;
   private strength?: tf.LayerVariable;
   private noiseConst?: tf.LayerVariable;
 
@@ -57,6 +70,10 @@ export class NoiseInjection extends tf.layers.Layer {
     super(args);
     this.perChannel = checkBoolean('NoiseInjection.perChannel', args.perChannel, false);
     this.mode = checkOneOf('NoiseInjection.mode', args.mode, ['random', 'const', 'none'] as const, 'random');
+    this.seed = args.seed === undefined || args.seed === null ? undefined : checkInteger('NoiseInjection.seed', args.seed, 0);
+    if (this.seed !== undefined && this.seed >= 2 ** 31) {
+      throw new InvalidArgumentError('NoiseInjection.seed', 'an integer in [0, 2^31)', this.seed);
+    }
   }
 
   private shapes(inputShape: tf.Shape | tf.Shape[]): [tf.Shape, tf.Shape | undefined] {
@@ -110,14 +127,14 @@ export class NoiseInjection extends tf.layers.Layer {
       } else if (this.mode === 'const') {
         noise = tf.reshape(this.noiseConst!.read(), [1, h, w, 1]);
       } else {
-        noise = tf.randomNormal([b, h, w, 1]);
+        noise = this.seed === undefined ? tf.randomNormal([b, h, w, 1]) : tf.randomNormal([b, h, w, 1], 0, 1, 'float32', this.seed + this.noiseCalls++);
       }
       return tf.add(x, tf.mul(noise, this.strength!.read()));
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), perChannel: this.perChannel, mode: this.mode };
+    return { ...super.getConfig(), perChannel: this.perChannel, mode: this.mode, ...(this.seed === undefined ? {} : { seed: this.seed }) };
   }
 }
 registerLayer(NoiseInjection);

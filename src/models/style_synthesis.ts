@@ -19,11 +19,17 @@ export interface StyleSynthesisOptions extends SeedOption {
   imageChannels?: number;
   /** Noise of every `NoiseInjection` (`'random'`, `'const'` or `'none'`). Default: `'random'`. */
   noiseMode?: NoiseMode;
+  /**
+   * Seed of the `'random'` noise, an integer in [0, 2^24): noise layer i (in order) draws with seed
+   * `noiseSeed + i·2^24 + n` at its n-th call (`NoiseInjection.seed`), so a seeded run repeats its noise. Default:
+   * undefined, unseeded noise.
+   */
+  noiseSeed?: number;
   /** Model name. Default: 'style_synthesis'. */
   name?: string;
 }
 
-const KEYS = ['wDim', 'startSize', 'filters', 'imageChannels', 'noiseMode', 'name', 'seed'];
+const KEYS = ['wDim', 'startSize', 'filters', 'imageChannels', 'noiseMode', 'noiseSeed', 'name', 'seed'];
 
 /**
  * A small StyleGAN2 synthesis network with skip outputs (Karras et al., "Analyzing and Improving the Image
@@ -40,7 +46,7 @@ const KEYS = ['wDim', 'startSize', 'filters', 'imageChannels', 'noiseMode', 'nam
  * toRGB = `ModulatedConv2D({ kernelSize: 1, demodulate: false })`, as StyleGAN2 (a toRGB shares its w with the next
  * block's first layer). Upsampling is nearest-neighbour (StyleGAN2 filters with [1, 3, 3, 1]). The output is linear.
  *
- * Defaults: wDim 128, startSize 7, filters [128, 64, 32], 1 channel, random noise.
+ * Defaults: wDim 128, startSize 7, filters [128, 64, 32], 1 channel, random unseeded noise.
  *
  * @example
  * ```ts
@@ -63,6 +69,13 @@ export function styleSynthesisNetwork(options: StyleSynthesisOptions = {}): tf.L
   if (!['random', 'const', 'none'].includes(noiseMode)) {
     throw new InvalidArgumentError('styleSynthesisNetwork.noiseMode', "one of 'random', 'const', 'none'", noiseMode);
   }
+  const noiseSeed = options.noiseSeed;
+  if (noiseSeed !== undefined && !(Number.isInteger(noiseSeed) && noiseSeed >= 0 && noiseSeed < 2 ** 24)) {
+    throw new InvalidArgumentError('styleSynthesisNetwork.noiseSeed', 'an integer in [0, 2^24)', noiseSeed);
+  }
+  let noiseLayers = 0;
+  const noiseLayer = () =>
+    new NoiseInjection({ mode: noiseMode, ...(noiseSeed === undefined ? {} : { seed: noiseSeed + noiseLayers++ * 2 ** 24 }) });
   const numWs = 2 * filters.length;
   const wPlus = tf.input({ shape: [numWs, wDim], name: `${options.name ?? 'style_synthesis'}_w_plus` });
   const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
@@ -71,7 +84,7 @@ export function styleSynthesisNetwork(options: StyleSynthesisOptions = {}): tf.L
   const asImage = apply(tf.layers.reshape({ targetShape: [numWs, wDim, 1] }), wPlus);
   const w = (i: number) => apply(tf.layers.flatten(), apply(tf.layers.cropping2D({ cropping: [[i, numWs - 1 - i], [0, 0]] }), asImage));
   const layer = (x: tf.SymbolicTensor, wi: tf.SymbolicTensor, f: number, upsample: boolean) =>
-    apply(new ScaledLeakyReLU(), apply(new NoiseInjection({ mode: noiseMode }), apply(new ModulatedConv2D({ filters: f, upsample }), [x, wi])));
+    apply(new ScaledLeakyReLU(), apply(noiseLayer(), apply(new ModulatedConv2D({ filters: f, upsample }), [x, wi])));
   const toRgb = (x: tf.SymbolicTensor, wi: tf.SymbolicTensor) =>
     apply(new ModulatedConv2D({ filters: channels, kernelSize: 1, demodulate: false }), [x, wi]);
   const w0 = w(0);

@@ -89,6 +89,36 @@ describeEachBackend('NoiseInjection', () => {
     tf.dispose([x, a, b, c]);
   });
 
+  it("a seeded 'random' layer draws noise with seed + call count: the same sequence again, and it continues after noiseCalls is set", async () => {
+    const x = tf.zeros([2, 3, 3, 1]);
+    const run = async (layer: NoiseInjection, calls: number) => {
+      const out: number[][] = [];
+      for (let i = 0; i < calls; i++) {
+        const y = layer.apply(x) as tf.Tensor;
+        out.push(Array.from(await y.data()));
+        y.dispose();
+      }
+      return out;
+    };
+    const make = () => {
+      const layer = new NoiseInjection({ seed: 7 });
+      layer.build([null, 3, 3, 1]);
+      layer.setWeights([tf.scalar(1)]);
+      return layer;
+    };
+    const [a, b] = [await run(make(), 3), await run(make(), 3)];
+    expect(b).toEqual(a);
+    expect(a[1]).not.toEqual(a[0]);
+    const expected = tf.randomNormal([2, 3, 3, 1], 0, 1, 'float32', 7 + 2);
+    expect(a[2]).toEqual(Array.from(await expected.data()));
+    const resumed = make();
+    resumed.noiseCalls = 2;
+    expect((await run(resumed, 1))[0]).toEqual(a[2]);
+    expect(() => new NoiseInjection({ seed: -1 })).toThrow(/NoiseInjection\.seed/);
+    expect(() => new NoiseInjection({ seed: 2 ** 31 })).toThrow(/NoiseInjection\.seed/);
+    tf.dispose([x, expected]);
+  });
+
   it('gradients (strength, x, noise) match finite differences', () => {
     const x = tf.input({ shape: [2, 3, 2] });
     const n = tf.input({ shape: [2, 3, 1] });
@@ -118,12 +148,12 @@ describeEachBackend('NoiseInjection', () => {
 
   it('saves and loads with its options and its const noise, reproducing outputs exactly', async () => {
     const input = tf.input({ shape: [3, 3, 2] });
-    const layer = new NoiseInjection({ perChannel: true, mode: 'const' });
+    const layer = new NoiseInjection({ perChannel: true, mode: 'const', seed: 3 });
     const model = tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor });
     layer.setWeights([tf.tensor1d([1, -1]), layer.getWeights()[1]!]);
     const loaded = await roundTrip(model);
     const copy = loaded.layers[1] as NoiseInjection;
-    expect([copy.perChannel, copy.mode]).toEqual([true, 'const']);
+    expect([copy.perChannel, copy.mode, copy.seed]).toEqual([true, 'const', 3]);
     const x = tf.randomNormal([2, 3, 3, 2], 0, 1, 'float32', 9);
     await expectSameOutputs(model, loaded, x);
     x.dispose();

@@ -104,6 +104,22 @@ describeEachBackend('styleSynthesisNetwork (tiny)', () => {
     tf.dispose([wPlus, y]);
   });
 
+  it('with noiseSeed, random noise repeats from build to build, and differs between layers and calls', async () => {
+    const build = () => {
+      const g = styleSynthesisNetwork({ ...tiny, noiseMode: 'random', noiseSeed: 5, seed: 11 });
+      g.layers.filter((l) => l instanceof NoiseInjection).forEach((l) => l.setWeights([tf.scalar(1)]));
+      return g;
+    };
+    const [a, b] = [build(), build()];
+    expect(a.layers.filter((l) => l instanceof NoiseInjection).map((l) => (l as NoiseInjection).seed)).toEqual([5, 5 + 2 ** 24, 5 + 2 ** 25]);
+    const wPlus = tf.randomNormal([2, 4, 3], 0, 1, 'float32', 12);
+    const [a1, a2, b1] = [a.predict(wPlus) as tf.Tensor, a.predict(wPlus) as tf.Tensor, b.predict(wPlus) as tf.Tensor];
+    expect(Array.from(await b1.data())).toEqual(Array.from(await a1.data()));
+    expect(Array.from(await a2.data())).not.toEqual(Array.from(await a1.data()));
+    expect(() => styleSynthesisNetwork({ noiseSeed: 2 ** 24 })).toThrow(/styleSynthesisNetwork\.noiseSeed/);
+    tf.dispose([wPlus, a1, a2, b1]);
+  });
+
   it('leaks no tensors, random noise included', () => {
     const g = styleSynthesisNetwork({ ...tiny, noiseMode: 'random' });
     const wPlus = tf.randomNormal([2, 4, 3]);
