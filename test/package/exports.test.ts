@@ -20,7 +20,9 @@ describe('the packed npm package', () => {
     // `npm test` builds first (pretest); build here too when this file runs alone.
     if (process.env.npm_lifecycle_event !== 'test') sh('npm', ['run', 'build'], root);
     scratch = mkdtempSync(join(tmpdir(), 'gan-kit-scratch-'));
-    const packed = JSON.parse(sh('npm', ['pack', '--json', '--pack-destination', scratch], root)) as { filename: string }[];
+    // --ignore-scripts: dist/ is built above; the `prepare` script would rebuild it (tsup cleans dist/ first, under
+    // the feet of the other test files) and print its log into the JSON.
+    const packed = JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], root)) as { filename: string }[];
     const pkgDir = join(scratch, 'node_modules', 'gan-kit');
     mkdirSync(pkgDir, { recursive: true });
     sh('tar', ['-xzf', join(scratch, packed[0].filename), '-C', pkgDir, '--strip-components=1'], scratch);
@@ -41,7 +43,7 @@ describe('the packed npm package', () => {
   });
 
   it('ships dist (ESM, CJS, types) and no sources or tests', () => {
-    const files = JSON.parse(sh('npm', ['pack', '--dry-run', '--json'], root))[0].files.map((f: { path: string }) => f.path) as string[];
+    const files = JSON.parse(sh('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root))[0].files.map((f: { path: string }) => f.path) as string[];
     for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'package.json', 'README.md']) {
       expect(files).toContain(f);
     }
