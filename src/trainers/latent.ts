@@ -102,7 +102,11 @@ export function uniformLatent(
 
 /** Turns a trainer's `latentDim` option (a size or a sampler) into a sampler. */
 export function toLatentSampler(latent: number | readonly number[] | LatentSampler, argument = 'latentDim'): LatentSampler {
-  if (typeof latent === 'number' || Array.isArray(latent)) return normalLatent(latent as number | number[]);
+  if (typeof latent === 'number' || Array.isArray(latent)) {
+    // Checked here so that the error names the trainer's option, not normalLatent's `dim`.
+    normaliseShape(latent as number | number[], argument);
+    return normalLatent(latent as number | number[]);
+  }
   const sampler = latent as LatentSampler;
   if (sampler == null || typeof sampler.sample !== 'function' || !Array.isArray(sampler.shape)) {
     throw new InvalidArgumentError(

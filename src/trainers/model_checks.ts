@@ -130,9 +130,7 @@ export function checkBatch(
       argument,
       `shape ${shapeText([null, ...expected])} (${expectedWhat})`,
       `shape ${shapeText(t.shape)}`,
-      t.rank === expected.length
-        ? 'The batch dimension is missing: add it with x.expandDims(0), or batch your dataset.'
-        : 'Reshape or resize the data, or build the model for this shape.',
+      missingAxisHint(t.shape, expected),
     );
   }
   return t;
@@ -143,4 +141,18 @@ export function checkWeight(argument: string, value: unknown, fallback: number):
   const v = value ?? fallback;
   if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new InvalidArgumentError(argument, 'a finite number >= 0', v);
   return v;
+}
+
+/**
+ * What to tell a user whose batch has the wrong shape: a missing channel axis (`[4, 8, 8]` for `[null, 8, 8, 1]`)
+ * or a missing batch axis (`[8, 8, 1]`) when the shape says so, else reshape or rebuild.
+ */
+function missingAxisHint(actual: readonly number[], expected: readonly (number | null)[]): string {
+  if (actual.length === expected.length) {
+    if (expected[expected.length - 1] === 1 && shapesCompatible(actual.slice(1), expected.slice(0, -1))) {
+      return 'The channel axis is missing (one channel): add it with x.expandDims(-1), e.g. [n, h, w] → [n, h, w, 1].';
+    }
+    if (shapesCompatible(actual, expected)) return 'The batch axis is missing: add it with x.expandDims(0), or batch your dataset.';
+  }
+  return 'Reshape or resize the data, or build the model for this shape.';
 }

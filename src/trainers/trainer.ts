@@ -7,6 +7,7 @@ import {
   writeCheckpoint,
   readCheckpointPointer,
   WRITE_CHECKPOINT_OPTION_KEYS,
+  CheckpointOwnershipError,
   type WriteCheckpointOptions,
 } from '../io/checkpoint_store';
 import {
@@ -470,6 +471,11 @@ export abstract class Trainer<TBatch = unknown, TStats extends StepStats = StepS
       checkOptionKeys('fit options.checkpoint', checkpoint, ['dir', 'every', 'keep', 'overwrite']);
       checkPositiveInteger('options.checkpoint.every', checkpoint.every);
       if (checkpoint.keep !== undefined) checkPositiveInteger('options.checkpoint.keep', checkpoint.keep);
+      // Refuse another run's root before training, not at the first save after minutes of steps.
+      if (checkpoint.overwrite !== true) {
+        const owner = (await readCheckpointPointer(checkpoint.dir).catch(() => undefined))?.runId;
+        if (owner !== undefined && owner !== this.runId) throw new CheckpointOwnershipError(checkpoint.dir, owner, this.runId);
+      }
     }
     const callbacks = options.callbacks ?? [];
     if (!Array.isArray(callbacks)) throw new InvalidArgumentError('options.callbacks', 'an array of callbacks', callbacks);

@@ -39,6 +39,7 @@ describeEachBackend('checkpoint roots belong to one run (trainer API)', () => {
     const second = trainer(5);
     await expect(second.save(dir)).rejects.toBeInstanceOf(CheckpointOwnershipError);
     await expect(second.fit(data, { steps: 1, checkpoint: { dir, every: 1 } })).rejects.toBeInstanceOf(CheckpointOwnershipError);
+    expect(second.step).toBe(0); // refused before training, not at the first save
     expect(await ckpts(dir)).toEqual(firstRun);
 
     // With overwrite it may save there, but keep only ever deletes its own checkpoints.
