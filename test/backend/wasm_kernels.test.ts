@@ -177,6 +177,9 @@ describe('wasm Conv2DBackpropFilter, Conv2DBackpropInput and BatchMatMul vs the 
     [[2, 4, 6], [2, 6, 3], false, false],
     [[3, 6, 4], [3, 5, 6], true, true],
     [[1, 6, 4], [3, 6, 5], true, false],
+    [[6, 20, 4], [6, 9, 4], false, true],
+    [[4, 9, 20], [1, 9, 7], true, false],
+    [[5, 12, 12], [5, 12, 3], false, false],
   ] as const)('BatchMatMul %j x %j (transposeA %s, transposeB %s)', async (aShape, bShape, ta, tb) => {
     const next = rng(aShape[0] * 7 + bShape[bShape.length - 1]);
     const a = randomArray((aShape as readonly number[]).reduce((x, y) => x * y, 1), next);
