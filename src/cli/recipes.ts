@@ -197,13 +197,36 @@ export function saganRecipeNetworks(
   };
 }
 
-/** The two Adam optimizers of {@link SAGAN_RECIPE} (TTUR: D learns faster than G). */
-export function saganRecipeOptimizers(): { generatorOptimizer: tf.Optimizer; discriminatorOptimizer: tf.Optimizer } {
+/**
+ * The trainer of {@link SAGAN_RECIPE}: its networks, the hinge loss, Adam with TTUR and the EMA of G; with
+ * `classPrior` (cluster sizes, one per class) a {@link ConditionalGanTrainer} whose fakes take the clusters of the
+ * real batch, else a {@link GanTrainer}. Shared by the recipe and `npm run bench`.
+ */
+export function saganRecipeTrainer(
+  shape: [number, number, number],
+  options: { width?: number; classPrior?: readonly number[]; seed?: number } = {},
+): GanTrainer | ConditionalGanTrainer {
   const r = SAGAN_RECIPE;
-  return {
+  const seed = options.seed ?? 0;
+  const k = options.classPrior?.length;
+  const common = {
+    ...saganRecipeNetworks(shape, { width: options.width, numClasses: k, seed }),
+    latentDim: r.latentDim,
+    loss: hingeLoss(),
     generatorOptimizer: tf.train.adam(r.generatorLearningRate, r.beta1, r.beta2),
     discriminatorOptimizer: tf.train.adam(r.discriminatorLearningRate, r.beta1, r.beta2),
+    ema: { ...r.ema },
+    seed,
   };
+  if (k === undefined) return new GanTrainer(common);
+  return new ConditionalGanTrainer({
+    ...common,
+    numClasses: k,
+    // Projection D (no class head): each generated sample gets the cluster of a real image of the batch, so
+    // clusters are drawn as often as they occur; sampling draws them from the same frequencies.
+    fakeLabels: 'real',
+    classPrior: options.classPrior,
+  });
 }
 
 function checkSize(size: number): void {
@@ -295,19 +318,7 @@ async function selfConditionedDcgan(settings: RecipeSettings, context: RecipeCon
 async function selfConditionedSagan(settings: RecipeSettings, context: RecipeContext, shape: [number, number, number]): Promise<BuiltRecipe> {
   const k = settings.clusters!;
   const { data, sizes } = await clusteredData(settings, context, k);
-  const trainer = new ConditionalGanTrainer({
-    ...saganRecipeNetworks(shape, { width: settings.width, numClasses: k, seed: settings.seed }),
-    latentDim: SAGAN_RECIPE.latentDim,
-    numClasses: k,
-    loss: hingeLoss(),
-    // Projection D (no class head): each generated sample gets the cluster of a real image of the batch, so
-    // clusters are drawn as often as they occur; sampling draws them from the same frequencies.
-    fakeLabels: 'real',
-    classPrior: sizes,
-    ...saganRecipeOptimizers(),
-    ema: { ...SAGAN_RECIPE.ema },
-    seed: settings.seed,
-  });
+  const trainer = saganRecipeTrainer(shape, { width: settings.width, classPrior: sizes, seed: settings.seed });
   return {
     trainer,
     data,
@@ -350,14 +361,7 @@ export async function buildRecipe(settings: RecipeSettings, context: RecipeConte
       });
     } else {
       // The unconditional SAGAN (--clusters 0): see SAGAN_RECIPE.
-      trainer = new GanTrainer({
-        ...saganRecipeNetworks(shape, { width, seed }),
-        latentDim: SAGAN_RECIPE.latentDim,
-        loss: hingeLoss(),
-        ...saganRecipeOptimizers(),
-        ema: { ...SAGAN_RECIPE.ema },
-        seed,
-      });
+      trainer = saganRecipeTrainer(shape, { width, seed });
     }
     return { trainer, data: data as tf.data.Dataset<tf.TensorContainer>, grid: (t) => gridZ(t), gridRows: 8, keys: ['discriminatorLoss', 'generatorLoss'], imageShape: shape };
   }
