@@ -91,7 +91,7 @@ export async function train(options: TrainCommandOptions): Promise<string> {
     if (model !== 'dcgan' && model !== 'sagan') throw new InvalidArgumentError('--clusters', 'no --clusters except for dcgan and sagan', options.clusters);
     if (options.resume) throw new InvalidArgumentError('--clusters', 'no --clusters with --resume (a run keeps its clusters)', options.clusters);
     if (!(Number.isInteger(options.clusters) && options.clusters >= 0)) {
-      throw new InvalidArgumentError('--clusters', `an integer >= 0 (0: an unconditional ${model === 'dcgan' ? 'DCGAN' : 'SAGAN'})`, options.clusters);
+      throw new InvalidArgumentError('--clusters', `an integer >= 0 (0: ${model === 'dcgan' ? 'a plain DCGAN' : 'an unconditional SAGAN'})`, options.clusters);
     }
   }
   let settings: RecipeSettings;
