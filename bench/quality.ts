@@ -319,7 +319,7 @@ function saganTable(results: SaganResult[]): string {
   const mean = (f: (r: SaganResult) => number) => results.reduce((a, r) => a + f(r), 0) / Math.max(1, results.length);
   const met = results.every((r) => r.recognisable >= SAGAN_TARGET.recognisable && r.counts.filter((c) => c > 0).length >= SAGAN_TARGET.digits);
   return [
-    '| seed | steps | recognisable % (256 samples, p > 0.9) | digits present (count per digit 0–9) | FID (5,000 samples) | training wall clock (under the load stated) |',
+    `| seed | steps | recognisable % (256 samples, p > 0.9) | digits present (count per digit 0–9) | FID (${(results[0]?.fidSamples ?? 5000).toLocaleString('en-US')} samples) | training wall clock (under the load stated) |`,
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
     `| mean | | ${(100 * mean((r) => r.recognisable)).toFixed(1)} | | ${mean((r) => r.fid).toFixed(2)} | |`,
