@@ -59,6 +59,13 @@ export interface SaganGeneratorOptions extends SaganOptions {
 export interface SaganDiscriminatorOptions extends SaganOptions {
   /** Image shape [H, W, C] with H = W = 4·2ⁿ (or 7·2ⁿ), n >= 1. Default: [128, 128, 3]. */
   inputShape?: [number, number, number];
+  /**
+   * With `numClasses`: add a second output, `numClasses` class logits from an SN dense layer on the pooled
+   * features (an ACGAN class head, Odena et al. 2017, for `ConditionalGanTrainer`'s `auxiliaryClassifier`), next
+   * to the projection head. Not in SAGAN; gan-kit's sagan recipe uses it so that G cannot ignore its class (see
+   * docs/benchmarks.md). Default: false.
+   */
+  auxiliaryClassifier?: boolean;
 }
 
 interface SaganCommon {
@@ -169,7 +176,8 @@ export function saganGenerator(options: SaganGeneratorOptions = {}): tf.LayersMo
  * ({@link discriminatorResidualBlock}, the first an "optimized" block) with spectral normalization everywhere, a
  * {@link SelfAttention2D} block at one resolution, ReLU, global sum pooling and an SN dense output — or, with
  * `numClasses`, a spectrally normalised {@link ProjectionDiscriminatorHead} (Miyato & Koyama 2018). Outputs
- * logits [batch, 1], unbounded, for the hinge loss.
+ * logits [batch, 1], unbounded, for the hinge loss (and, with `auxiliaryClassifier`, class logits as a second
+ * output).
  *
  * Layout: image → down-blocks to 4x4 (channels baseFilters × min(16, H / (2·side)): 64 → 128 → 256 → 512 → 1024
  * for 128x128) → one more block at 4x4 without downsampling → ReLU → sum over space → SN dense(1).
@@ -185,6 +193,10 @@ export function saganGenerator(options: SaganGeneratorOptions = {}): tf.LayersMo
 export function saganDiscriminator(options: SaganDiscriminatorOptions = {}): tf.LayersModel {
   const seed = checkSeed(options.seed);
   const c = resolveCommon('saganDiscriminator', options);
+  const auxiliary = checkBoolean('saganDiscriminator.auxiliaryClassifier', options.auxiliaryClassifier, false);
+  if (auxiliary && c.numClasses === undefined) {
+    throw new InvalidArgumentError('saganDiscriminator.auxiliaryClassifier', 'false unless numClasses is given', true);
+  }
   const inputShape = checkImageShape('saganDiscriminator.inputShape', options.inputShape ?? [128, 128, 3]);
   if (inputShape[0] !== inputShape[1]) {
     throw new InvalidArgumentError('saganDiscriminator.inputShape', 'a square image shape', inputShape);
@@ -223,9 +235,12 @@ export function saganDiscriminator(options: SaganDiscriminatorOptions = {}): tf.
           spectralNormalization: c.sn,
           kernelInitializer: c.init,
         }).apply([features, labels]) as tf.SymbolicTensor);
+  const classLogits = auxiliary
+    ? (wrapSpectral(tf.layers.dense({ units: c.numClasses!, kernelInitializer: c.init }), c.sn).apply(features) as tf.SymbolicTensor)
+    : undefined;
   return seeded(tf.model({
     inputs: labels === undefined ? images : [images, labels],
-    outputs: out,
+    outputs: classLogits === undefined ? out : [out, classLogits],
     name: options.name ?? 'sagan_discriminator',
   }), seed);
 }
