@@ -5,8 +5,7 @@
  * self-attention (keys and values 2x2 max-pooled) on the 14x14 feature maps — the hinge loss, and TTUR (D learns
  * faster than G). SAGAN is class-conditional in the paper (conditional batch norm in G, a projection
  * discriminator); with no labels used, the classes here are k-means clusters of the images, drawn with their
- * frequency in the data when sampling, and D also predicts the cluster (an ACGAN head, trained on real images
- * only). `--clusters 0` trains the unconditional SAGAN.
+ * frequency in the data when sampling. `--clusters 0` trains the unconditional SAGAN.
  *
  *   npx tsx examples/sagan.ts [--clusters 60] [--steps 800] [--out runs/sagan] [--resume]
  */
@@ -30,16 +29,11 @@ const batchSize = Number(args['batch-size']);
 await setupBackend({ threads: 1 }); // small networks: one wasm thread is faster than two here
 
 // The networks: [z (128), cluster] → 7x7x32 → residual up-blocks to 14x14x16 (then self-attention) and
-// 28x28x8 → 28x28x1; D: residual down-blocks 28 → 14 (self-attention) → 7 → a 7x7 block → sum → projection
-// (and cluster logits).
+// 28x28x8 → 28x28x1; D: residual down-blocks 28 → 14 (self-attention) → 7 → a 7x7 block → sum → projection.
 const shape: [number, number, number] = [28, 28, 1];
 const numClasses = k > 0 ? k : undefined;
 const generator = saganGenerator({ outputShape: shape, latentDim: 128, baseFilters: 8, attentionResolution: 14, numClasses, seed: 0 });
-// With clusters, D also gets an ACGAN cluster head (next to the projection; not in the paper): without it, G
-// ignored its cluster and drew 3 digits.
-const discriminator = saganDiscriminator({
-  inputShape: shape, baseFilters: 8, attentionResolution: 14, numClasses, auxiliaryClassifier: k > 0, seed: 1,
-});
+const discriminator = saganDiscriminator({ inputShape: shape, baseFilters: 8, attentionResolution: 14, numClasses, seed: 1 });
 const common = {
   generator, discriminator, latentDim: 128, loss: hingeLoss(),
   generatorOptimizer: tf.train.adam(2e-4, 0.5, 0.999),     // TTUR: the generator learns slower…
@@ -60,7 +54,6 @@ if (k > 0) {
   trainer = new ConditionalGanTrainer({
     ...common,
     numClasses: k,
-    auxiliaryClassifier: { weight: 1, discriminatorFakeWeight: 0 }, // the cluster head learns from real digits only
     fakeLabels: 'real', // each fake takes the cluster of a real digit in the batch: clusters as often as in the data
     classPrior: clusters.sizes, // ...and sample(n) draws them with the same frequencies
   });

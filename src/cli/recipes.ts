@@ -68,8 +68,8 @@ export const RECIPE_DEFAULTS: Record<
   // limit ends the run and a faster machine simply trains longer.
   dcgan: { steps: 3000, batchSize: 64, sampleEvery: 250, checkpointEvery: 250, minutes: 9.5 },
   'wgan-gp': { steps: 400, batchSize: 64, sampleEvery: 50, checkpointEvery: 50 },
-  // sagan: 2.5-3.6x the dcgan recipe's step under the same load (docs/benchmarks.md), so about 0.63-0.9 s per step
-  // idle: 800 steps are the most that fit 10 minutes with the clustering.
+  // sagan: 0.57 s per step at load 4.6 and 2.5-3.6x the dcgan recipe's step under heavier load (docs/benchmarks.md):
+  // 800 steps fit 10 minutes with the clustering.
   sagan: { steps: 800, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
   cyclegan: { steps: 800, batchSize: 4, sampleEvery: 100, checkpointEvery: 100 },
   cgan: { steps: 2000, batchSize: 64, sampleEvery: 200, checkpointEvery: 200 },
@@ -151,8 +151,7 @@ export const CGAN_RECIPE = {
  * self-attention with 2x2-pooled keys and values at 14x14), the hinge loss and TTUR (D learns faster than G).
  * SAGAN is class-conditional in the paper (conditional batch norm in G, a projection discriminator); with no
  * class labels the recipe conditions on k-means clusters of the training images, as the dcgan recipe does
- * ({@link DCGAN_RECIPE}), with the dcgan recipe's ACGAN cluster head on D (real images only) next to the
- * projection, and samples draw a cluster with its frequency in the data. `--clusters 0` trains the
+ * ({@link DCGAN_RECIPE}), and samples draw a cluster with its frequency in the data. `--clusters 0` trains the
  * unconditional SAGAN.
  */
 export const SAGAN_RECIPE = {
@@ -169,11 +168,6 @@ export const SAGAN_RECIPE = {
   beta2: 0.999,
   latentDim: 128,
   ema: { decay: 0.995, startStep: 250 },
-  /**
-   * With clusters: an ACGAN cluster head on D next to the projection, trained on real images only. Without it G
-   * ignored its cluster (3 digits at step 750, docs/benchmarks.md).
-   */
-  auxiliaryClassifier: { weight: 1, discriminatorFakeWeight: 0 },
 } as const;
 
 /** The SAGAN networks of {@link SAGAN_RECIPE} for images of `shape` (numClasses: clusters, or undefined). */
@@ -200,7 +194,6 @@ export function saganRecipeNetworks(
       baseFilters: scaled(width, r.discriminatorFilters),
       attentionResolution,
       numClasses: options.numClasses,
-      auxiliaryClassifier: options.numClasses !== undefined,
       seed: weightSeed(seed, 1),
     }),
   };
@@ -231,8 +224,7 @@ export function saganRecipeTrainer(
   return new ConditionalGanTrainer({
     ...common,
     numClasses: k,
-    // D's cluster head learns from real images only, and G is trained to have its samples read as their cluster.
-    auxiliaryClassifier: { ...r.auxiliaryClassifier },
+    // Projection D, no class head (a head, `auxiliaryClassifier`, scored lower at 500 steps: docs/benchmarks.md).
     // Each generated sample gets the cluster of a real image of the batch, so clusters are drawn as often as they
     // occur; sampling draws them from the same frequencies.
     fakeLabels: 'real',
