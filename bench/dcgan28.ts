@@ -9,7 +9,8 @@
  * Also, on gan-kit's backend: the same step through `GanTrainer` (trainer overhead: the hand-written loop, the
  * trainer and the loop again in one process, interleaved in rotating order for --overhead-rounds rounds; the
  * median of the per-round ratios, with the loop-vs-loop ratio as the noise floor), one critic step with and
- * without the WGAN-GP penalty, and with --soak N a leak/memory check over N steps of `GanTrainer.fit` (at
+ * without the WGAN-GP penalty, one step of the sagan recipe (`gan-kit train sagan`: its trainer from
+ * src/cli/recipes.ts, self-conditioned on 60 clusters), and with --soak N a leak/memory check over N steps of `GanTrainer.fit` (at
  * --soak-batch, default 8).
  *
  *   npm run bench -- [--batch 64] [--steps 10] [--cpu-baseline] [--cpu-batch 64] [--profile] [--soak 2000]
@@ -97,6 +98,7 @@ function main(): void {
   const viaTrainer = runWorker('gan-kit', batch, values['overhead-rounds']!, false, undefined, ['--mode', 'compare']);
   const critic = runWorker('gan-kit', batch, steps, false, undefined, ['--mode', 'critic']);
   const criticGp = runWorker('gan-kit', batch, steps, false, undefined, ['--mode', 'critic-gp']);
+  const sagan = runWorker('gan-kit', batch, steps, values.profile, undefined, ['--mode', 'sagan']);
   const soakSteps = values.soak!;
   const soak = Number(soakSteps) > 0 ? runWorker('gan-kit', values['soak-batch']!, '1', false, undefined, ['--soak', soakSteps]) : undefined;
   const torch = runTorch(batch, steps);
@@ -139,6 +141,8 @@ function main(): void {
   console.log(`  critic step, plain            ${fmt(critic.medianMs)}${critic.error ? ' error: ' + critic.error : ''}`);
   const gpRatio = critic.medianMs != null && criticGp.medianMs != null ? criticGp.medianMs / critic.medianMs : undefined;
   console.log(`  critic step + WGAN-GP penalty ${fmt(criticGp.medianMs).padEnd(12)} ${gpRatio != null ? gpRatio.toFixed(2) + 'x the plain critic step' : '—'} (target <= 2.5x)${criticGp.error ? ' error: ' + criticGp.error : ''}`);
+  const saganRatio = sagan.medianMs != null && ours.medianMs != null ? `${(sagan.medianMs / ours.medianMs).toFixed(2)}x the DCGAN-28 step` : '—';
+  console.log(`  sagan recipe step (60 clusters) ${fmt(sagan.medianMs).padEnd(10)} ${saganRatio}${sagan.error ? ' error: ' + sagan.error : ''}`);
   if (soak?.soak) {
     const s = soak.soak;
     console.log(

@@ -1,6 +1,6 @@
 /**
  * Runs DCGAN-28 training steps on one engine and prints one JSON line with the timings.
- *   tsx bench/dcgan28_worker.ts --engine gan-kit|stock-cpu|stock-wasm [--mode loop|trainer|compare|critic|critic-gp]
+ *   tsx bench/dcgan28_worker.ts --engine gan-kit|stock-cpu|stock-wasm [--mode loop|trainer|compare|critic|critic-gp|sagan]
  *     [--batch 64] [--steps 10] [--warmup 2] [--threads n|off] [--profile] [--soak N] [--soak-step trainer|loop]
  * `--mode loop` (default) is the hand-written step (it reads its two losses back, as PyTorch's `.item()` and the
  * trainer do); `trainer` the same through GanTrainer; `compare` runs the loop, GanTrainer and the loop again on
@@ -8,7 +8,7 @@
  * per-round ratios (trainer / loop, and loop / loop as the noise floor); `critic` and `critic-gp` one critic update
  * without and with the WGAN-GP penalty. `--soak N` then runs N more steps (through `GanTrainer.fit` unless
  * `--soak-step loop`) and reports tensors and resident memory after a 10 % warm-up and at the end, with progress
- * lines on stderr. DCGAN28_RAW=1 prints every compare round's wall and CPU times on stderr.
+ * lines on stderr. `--mode sagan` times a step of the sagan recipe's trainer instead. DCGAN28_RAW=1 prints every compare round's wall and CPU times on stderr.
  * `gan-kit` imports gan-kit and uses the backend `setupBackend()` picks; the `stock-*` engines import tfjs only.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -68,7 +68,15 @@ async function main(): Promise<void> {
       discriminatorOptimizer: tf.train.adam(2e-4, 0.5, 0.999),
     });
   }
-  if (values.mode === 'trainer') {
+  if (values.mode === 'sagan') {
+    // The sagan recipe's trainer step (src/cli/recipes.ts: the same networks, loss, optimizers and EMA), self-
+    // conditioned on 60 clusters with fixed cluster labels; the DCGAN models above are not used.
+    const { saganRecipeTrainer, SAGAN_RECIPE } = await import('../src/cli/recipes');
+    const k = SAGAN_RECIPE.clusters;
+    const sagan = saganRecipeTrainer([28, 28, 1], { classPrior: new Array<number>(k).fill(1), seed: 0 });
+    const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % k), 'int32');
+    step = (batchOfReal: tf.Tensor) => (sagan as import('../src/index').ConditionalGanTrainer).trainStep(batchOfReal, labels);
+  } else if (values.mode === 'trainer') {
     const t = trainer!;
     step = (batchOfReal: tf.Tensor) => t.trainStep(batchOfReal);
   } else if (values.mode === 'critic' || values.mode === 'critic-gp') {

@@ -6,12 +6,15 @@
  *   self-conditioned GAN (and WGAN-GP with `--variants`), several seeds each.
  * - MNIST: FID (gan-kit's classifier features, against the 1,500 held-out digits) of DCGAN and WGAN-GP after a
  *   fixed number of steps, and the conditional accuracy of a conditional GAN (ACGAN).
+ * - SAGAN: `gan-kit train sagan` (its recipe, default step count) for --sagan-seeds seeds: % of samples the
+ *   MNIST classifier recognises, digits present, classifier-feature FID (bench/quality/sagan.ts).
  *
  * Every run is its own child process on one wasm thread, `--jobs` at a time. Prints Markdown tables and writes
  * them, with the date, machine, load average and command, into the "Quality benchmark" section of
  * docs/benchmarks.md (not with `--quick` or `--no-docs`).
  *
- *   npm run bench:quality -- [--only mixtures|mnist] [--seeds 3 | --seeds 1,2,3] [--mnist-seeds 1] [--quick] [--jobs 2]
+ *   npm run bench:quality -- [--only mixtures|mnist|sagan] [--seeds 3 | --seeds 1,2,3] [--mnist-seeds 1]
+ *                            [--sagan-seeds 3] [--quick] [--jobs 2]
  *                            [--variants ns,ns-r1,rasgan,self-cond,wgan-gp] [--steps N] [--no-docs] [--docs FILE]
  *                            [--json FILE]
  */
@@ -40,7 +43,9 @@ import {
   mnistTable,
   replacePart,
 } from './quality/report';
+import type { SaganJob, SaganResult } from './quality/sagan';
 import type { QualityJob } from './quality/worker';
+import { RECIPE_DEFAULTS, SAGAN_RECIPE } from '../src/cli/recipes';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ALL_VARIANTS: VariantName[] = ['ns', 'ns-r1', 'rasgan', 'wgan-gp', 'self-cond'];
@@ -52,6 +57,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     seeds: { type: 'string', default: '3' },
     'mnist-seeds': { type: 'string', default: '1' },
+    'sagan-seeds': { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
     jobs: { type: 'string', default: '2' },
     variants: { type: 'string' },
@@ -68,7 +74,7 @@ function fail(message: string): never {
 }
 
 const only = values.only;
-if (only !== undefined && only !== 'mixtures' && only !== 'mnist') fail(`--only must be 'mixtures' or 'mnist', got '${only}'`);
+if (only !== undefined && only !== 'mixtures' && only !== 'mnist' && only !== 'sagan') fail(`--only must be 'mixtures', 'mnist' or 'sagan', got '${only}'`);
 function parseSeeds(option: string, text: string): number[] {
   const list = text.includes(',') ? text.split(',').map((s) => Number(s.trim())) : Array.from({ length: Number(text) }, (_, i) => i + 1);
   if (list.length === 0 || !list.every((s) => Number.isInteger(s) && s >= 0)) fail(`--${option} must be a count or a list of integers, got '${text}'`);
@@ -76,6 +82,7 @@ function parseSeeds(option: string, text: string): number[] {
 }
 const seeds = parseSeeds('seeds', values.seeds!);
 const mnistSeeds = parseSeeds('mnist-seeds', values['mnist-seeds']!);
+const saganSeeds = parseSeeds('sagan-seeds', values['sagan-seeds']!);
 const jobs = Number(values.jobs);
 if (!Number.isInteger(jobs) || jobs < 1) fail(`--jobs must be an integer >= 1, got '${values.jobs}'`);
 const variants = (values.variants?.split(',').map((v) => v.trim()) ?? DEFAULT_VARIANTS) as VariantName[];
@@ -279,6 +286,68 @@ function mnistDoc(results: MnistResult[], reference: MnistReference, timing: Par
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// SAGAN
+
+/** The issue's bar for `gan-kit train sagan`: recognisable share and digits present, in every seed. */
+const SAGAN_TARGET = { recognisable: 0.8, digits: 10 };
+
+async function saganPart(): Promise<{ results: SaganResult[]; timing: PartTiming }> {
+  const list: SaganJob[] = saganSeeds.map((seed) => ({
+    kind: 'sagan',
+    seed,
+    ...(quick ? { steps: steps ?? 10, fidSamples: 500 } : steps !== undefined ? { steps } : {}),
+  }));
+  console.log(`\nSAGAN: ${list.length} runs of the sagan recipe (seeds ${saganSeeds.join(', ')}), ${jobs} at a time`);
+  const { value, timing } = await timed(() =>
+    runPool(list, jobs, (job) => runInWorker<QualityJob, SaganResult>(job), (r, _job, done) => {
+      console.log(
+        `  [${done}/${list.length}] sagan seed ${r.seed}: ${(100 * r.recognisable).toFixed(1)} % recognisable, ` +
+          `${r.counts.filter((c) => c > 0).length} digits, FID ${r.fid.toFixed(2)} after ${r.steps} steps ` +
+          `(${duration(r.trainSeconds)} training, ${r.secondsPerStep.toFixed(2)} s/step, load ${loadText()})`,
+      );
+    }),
+  );
+  return { results: value, timing };
+}
+
+function saganTable(results: SaganResult[]): string {
+  const rows = results.map(
+    (r) =>
+      `| ${r.seed} | ${r.steps} | ${(100 * r.recognisable).toFixed(1)} | ${r.counts.filter((c) => c > 0).length} (${r.counts.join(' / ')}) | ` +
+      `${r.fid.toFixed(2)} | ${duration(r.trainSeconds)} (${r.secondsPerStep.toFixed(2)} s/step) |`,
+  );
+  const mean = (f: (r: SaganResult) => number) => results.reduce((a, r) => a + f(r), 0) / Math.max(1, results.length);
+  const met = results.every((r) => r.recognisable >= SAGAN_TARGET.recognisable && r.counts.filter((c) => c > 0).length >= SAGAN_TARGET.digits);
+  return [
+    `| seed | steps | recognisable % (256 samples, p > 0.9) | digits present (count per digit 0–9) | FID (${(results[0]?.fidSamples ?? 5000).toLocaleString('en-US')} samples) | training wall clock (under the load stated) |`,
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    `| mean | | ${(100 * mean((r) => r.recognisable)).toFixed(1)} | | ${mean((r) => r.fid).toFixed(2)} | |`,
+    '',
+    `Target: ≥ ${100 * SAGAN_TARGET.recognisable} % recognisable with all ${SAGAN_TARGET.digits} digits in every seed: ${met ? 'MET' : 'MISSED'}.`,
+  ].join('\n');
+}
+
+function saganDoc(results: SaganResult[], timing: PartTiming): string {
+  return [
+    '### SAGAN on MNIST (`gan-kit train sagan`)',
+    '',
+    measuredLine(timing, results.length),
+    '',
+    '```sh',
+    command,
+    '```',
+    '',
+    saganTable(results),
+    '',
+    `Each run is \`gan-kit train sagan --seed <seed>\` (the recipe's ${RECIPE_DEFAULTS.sagan.steps} default steps, batch ${RECIPE_DEFAULTS.sagan.batchSize}, ` +
+      `${SAGAN_RECIPE.clusters} k-means clusters), scored as the CLI scores it: 256 samples of the EMA generator (seed 1, clusters drawn with ` +
+      'their frequency) read by `classifyDigits`, recognisable when the top probability is above 0.9. FID as in the MNIST table. ' +
+      'Quality depends only on the seed and the step count (seeded runs repeat exactly); the wall clock depends on the load.',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 const SECTION_INTRO =
   'Measured sample quality of the trainers (`npm run bench:quality`, not part of `npm test`; code in `bench/quality.ts` ' +
@@ -289,10 +358,10 @@ async function main(): Promise<void> {
   console.log(`Quality benchmark — ${new Date().toISOString()}`);
   console.log(`machine: ${machine}; load average ${loadText()}`);
   console.log(`command: ${command}${quick ? ' (quick: tiny budgets, docs not written)' : ''}`);
-  const all: { mixtures?: MixtureResult[]; mnist?: MnistResult[]; reference?: MnistReference } = {};
+  const all: { mixtures?: MixtureResult[]; mnist?: MnistResult[]; reference?: MnistReference; sagan?: SaganResult[] } = {};
   const docs: { part: string; body: string }[] = [];
 
-  if (only !== 'mnist') {
+  if (only === undefined || only === 'mixtures') {
     const { results, timing } = await mixturesPart();
     all.mixtures = results;
     console.log(`\n${mixtureTable(results)}\n`);
@@ -302,7 +371,7 @@ async function main(): Promise<void> {
     const part = values.variants === undefined ? 'mixtures' : `mixtures-${variants.join('-')}`;
     docs.push({ part, body: mixturesDoc(results, timing) });
   }
-  if (only !== 'mixtures') {
+  if (only === undefined || only === 'mnist') {
     const { results, reference, timing } = await mnistPart();
     all.mnist = results;
     all.reference = reference;
@@ -310,6 +379,15 @@ async function main(): Promise<void> {
     const wall = (timing.endedAt.getTime() - timing.startedAt.getTime()) / 1000;
     console.log(`MNIST part: ${duration(wall)} wall clock; load average at the end ${timing.loadEnd}`);
     docs.push({ part: 'mnist', body: mnistDoc(results, reference, timing) });
+  }
+
+  if (only === undefined || only === 'sagan') {
+    const { results, timing } = await saganPart();
+    all.sagan = results;
+    console.log(`\n${saganTable(results)}\n`);
+    const wall = (timing.endedAt.getTime() - timing.startedAt.getTime()) / 1000;
+    console.log(`SAGAN part: ${duration(wall)} wall clock; load average at the end ${timing.loadEnd}`);
+    docs.push({ part: 'sagan', body: saganDoc(results, timing) });
   }
 
   if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(all, null, 2)}\n`);

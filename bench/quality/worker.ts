@@ -6,9 +6,10 @@ import { setupBackend } from '../../src/index';
 import { runMixtureJob, type MixtureJob } from './mixtures';
 import { mnistReference, runMnistJob, type MnistJob } from './mnist';
 import { RESULT_PREFIX } from './pool';
+import { runSaganJob, type SaganJob } from './sagan';
 
 /** A job a worker can run. */
-export type QualityJob = MixtureJob | MnistJob | { kind: 'mnist-reference'; n: number };
+export type QualityJob = MixtureJob | MnistJob | SaganJob | { kind: 'mnist-reference'; n: number };
 
 export async function runJob(job: QualityJob): Promise<unknown> {
   switch (job.kind) {
@@ -18,6 +19,8 @@ export async function runJob(job: QualityJob): Promise<unknown> {
       return runMnistJob(job);
     case 'mnist-reference':
       return mnistReference(job.n);
+    case 'sagan':
+      return runSaganJob(job);
   }
 }
 

@@ -12,14 +12,13 @@ import { mnistDomains } from '../data/mnist_domains';
 import { imageFolder, loadImageFolder } from '../data/image_folder';
 import { GanKitError, InvalidArgumentError } from '../errors';
 import { hingeLoss } from '../losses/hinge';
-import { SelfAttention2D } from '../layers/self_attention_2d';
-import { SpectralNormalization } from '../layers/spectral_normalization';
 import { acganDiscriminator } from '../models/acgan_discriminator';
 import { conditionalGenerator } from '../models/conditional';
 import { dcganDiscriminator, dcganGenerator } from '../models/dcgan';
 import { initializeWeights } from '../models/initialize_weights';
 import { patchGanDiscriminator } from '../models/patchgan_discriminator';
 import { resnetGenerator } from '../models/resnet_generator';
+import { saganDiscriminator, saganGenerator } from '../models/sagan';
 import { wganGpCritic } from '../models/wgan_gp_critic';
 import { ConditionalGanTrainer } from '../trainers/conditional_gan_trainer';
 import { CycleGanTrainer } from '../trainers/cycle_gan_trainer';
@@ -46,8 +45,9 @@ export interface RecipeSettings {
   width: number;
   seed: number;
   /**
-   * dcgan only: number of k-means clusters of the training images that condition G and D (a self-conditioned
-   * GAN; see {@link DCGAN_RECIPE}); 0 or absent: a plain DCGAN (runs made before this setting existed have none).
+   * dcgan and sagan: number of k-means clusters of the training images that condition G and D (a
+   * self-conditioned GAN; see {@link DCGAN_RECIPE} and {@link SAGAN_RECIPE}); 0 or absent: unconditional (runs
+   * made before this setting existed have none).
    */
   clusters?: number;
 }
@@ -68,7 +68,9 @@ export const RECIPE_DEFAULTS: Record<
   // limit ends the run and a faster machine simply trains longer.
   dcgan: { steps: 3000, batchSize: 64, sampleEvery: 250, checkpointEvery: 250, minutes: 9.5 },
   'wgan-gp': { steps: 400, batchSize: 64, sampleEvery: 50, checkpointEvery: 50 },
-  sagan: { steps: 600, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
+  // sagan: 0.57 s per step at load 4.6 and 2.5-3.6x the dcgan recipe's step under heavier load (docs/benchmarks.md):
+  // 800 steps fit 10 minutes with the clustering.
+  sagan: { steps: 800, batchSize: 64, sampleEvery: 100, checkpointEvery: 100 },
   cyclegan: { steps: 800, batchSize: 4, sampleEvery: 100, checkpointEvery: 100 },
   cgan: { steps: 2000, batchSize: 64, sampleEvery: 200, checkpointEvery: 200 },
 };
@@ -100,54 +102,6 @@ function weightSeed(seed: number, index: number): number {
 
 function scaled(width: number, filters: number): number {
   return Math.max(4, Math.round(filters * width));
-}
-
-/** A SAGAN-style generator for small images: SN transposed convolutions, self-attention at the middle size. */
-export function saganGenerator(shape: [number, number, number], width: number, seed?: number): tf.LayersModel {
-  const [h, , c] = shape;
-  const start = h % 7 === 0 ? 7 : 4;
-  const ups = Math.round(Math.log2(h / start));
-  const z = tf.input({ shape: [LATENT] });
-  const base = scaled(width, 64) * 2 ** (ups - 1);
-  const sn = (layer: tf.layers.Layer): tf.layers.Layer => new SpectralNormalization({ layer });
-  let x = sn(tf.layers.dense({ units: start * start * base })).apply(z) as tf.SymbolicTensor;
-  x = tf.layers.reshape({ targetShape: [start, start, base] }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
-  x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
-  for (let i = 0; i < ups; i++) {
-    const last = i === ups - 1;
-    const filters = last ? c : base / 2 ** (i + 1);
-    x = sn(tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', useBias: last })).apply(x) as tf.SymbolicTensor;
-    if (last) break;
-    x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
-    x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
-    // Self-attention after the first upsampling (14x14 for MNIST), as SAGAN adds it at the middle resolutions.
-    if (i === 0) x = new SelfAttention2D({ spectralNormalization: true }).apply(x) as tf.SymbolicTensor;
-  }
-  x = tf.layers.activation({ activation: 'tanh' }).apply(x) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: z, outputs: x, name: 'sagan_generator' });
-  if (seed !== undefined) initializeWeights(model, { seed });
-  return model;
-}
-
-/** A SAGAN-style discriminator: SN convolutions, self-attention after the first downsampling, a linear output. */
-export function saganDiscriminator(shape: [number, number, number], width: number, seed?: number): tf.LayersModel {
-  const [h] = shape;
-  const start = h % 7 === 0 ? 7 : 4;
-  const downs = Math.round(Math.log2(h / start));
-  const input = tf.input({ shape });
-  const sn = (layer: tf.layers.Layer): tf.layers.Layer => new SpectralNormalization({ layer });
-  let x: tf.SymbolicTensor = input;
-  for (let i = 0; i < downs; i++) {
-    x = sn(tf.layers.conv2d({ filters: scaled(width, 32) * 2 ** i, kernelSize: 4, strides: 2, padding: 'same' })).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.leakyReLU({ alpha: 0.1 }).apply(x) as tf.SymbolicTensor;
-    if (i === 0) x = new SelfAttention2D({ spectralNormalization: true }).apply(x) as tf.SymbolicTensor;
-  }
-  x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-  x = sn(tf.layers.dense({ units: 1 })).apply(x) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: x, name: 'sagan_discriminator' });
-  if (seed !== undefined) initializeWeights(model, { seed });
-  return model;
 }
 
 /**
@@ -190,6 +144,94 @@ export const CGAN_RECIPE = {
   auxiliaryClassifier: { weight: 1, discriminatorFakeWeight: 0 },
 } as const;
 
+/**
+ * The sagan recipe, shared by `gan-kit train sagan`, examples/sagan.ts and `npm run bench` / `bench:quality`
+ * (see docs/benchmarks.md, "SAGAN on MNIST", for every difference from the paper and why): SAGAN's networks
+ * ({@link saganGenerator} / {@link saganDiscriminator}: residual blocks, spectral norm on every layer of G and D,
+ * self-attention with 2x2-pooled keys and values at 14x14), the hinge loss and TTUR (D learns faster than G).
+ * SAGAN is class-conditional in the paper (conditional batch norm in G, a projection discriminator); with no
+ * class labels the recipe conditions on k-means clusters of the training images, as the dcgan recipe does
+ * ({@link DCGAN_RECIPE}), and samples draw a cluster with its frequency in the data. `--clusters 0` trains the
+ * unconditional SAGAN.
+ */
+export const SAGAN_RECIPE = {
+  /** Clusters of the built-in MNIST digits (folders: 0, an unconditional SAGAN, unless --clusters is given). */
+  clusters: 60,
+  /** `baseFilters` of G and D: G 32 → 16 → 8 channels at 7, 14, 28 pixels; D 8 → 16 → 16. */
+  generatorFilters: 8,
+  discriminatorFilters: 8,
+  /** Side of the feature maps with self-attention, in G and D (MNIST). */
+  attentionResolution: 14,
+  generatorLearningRate: 2e-4,
+  discriminatorLearningRate: 4e-4,
+  beta1: 0.5,
+  beta2: 0.999,
+  latentDim: 128,
+  ema: { decay: 0.995, startStep: 250 },
+} as const;
+
+/** The SAGAN networks of {@link SAGAN_RECIPE} for images of `shape` (numClasses: clusters, or undefined). */
+export function saganRecipeNetworks(
+  shape: [number, number, number],
+  options: { width?: number; numClasses?: number; seed?: number } = {},
+): { generator: tf.LayersModel; discriminator: tf.LayersModel } {
+  const r = SAGAN_RECIPE;
+  const width = options.width ?? 1;
+  const seed = options.seed ?? 0;
+  // Attention at 14x14 for MNIST; for other sizes the builders' default (32x32 or the largest side below it).
+  const attentionResolution = shape[0] === 28 ? r.attentionResolution : undefined;
+  return {
+    generator: saganGenerator({
+      outputShape: shape,
+      latentDim: r.latentDim,
+      baseFilters: scaled(width, r.generatorFilters),
+      attentionResolution,
+      numClasses: options.numClasses,
+      seed: weightSeed(seed, 0),
+    }),
+    discriminator: saganDiscriminator({
+      inputShape: shape,
+      baseFilters: scaled(width, r.discriminatorFilters),
+      attentionResolution,
+      numClasses: options.numClasses,
+      seed: weightSeed(seed, 1),
+    }),
+  };
+}
+
+/**
+ * The trainer of {@link SAGAN_RECIPE}: its networks, the hinge loss, Adam with TTUR and the EMA of G; with
+ * `classPrior` (cluster sizes, one per class) a {@link ConditionalGanTrainer} whose fakes take the clusters of the
+ * real batch, else a {@link GanTrainer}. Shared by the recipe and `npm run bench`.
+ */
+export function saganRecipeTrainer(
+  shape: [number, number, number],
+  options: { width?: number; classPrior?: readonly number[]; seed?: number } = {},
+): GanTrainer | ConditionalGanTrainer {
+  const r = SAGAN_RECIPE;
+  const seed = options.seed ?? 0;
+  const k = options.classPrior?.length;
+  const common = {
+    ...saganRecipeNetworks(shape, { width: options.width, numClasses: k, seed }),
+    latentDim: r.latentDim,
+    loss: hingeLoss(),
+    generatorOptimizer: tf.train.adam(r.generatorLearningRate, r.beta1, r.beta2),
+    discriminatorOptimizer: tf.train.adam(r.discriminatorLearningRate, r.beta1, r.beta2),
+    ema: { ...r.ema },
+    seed,
+  };
+  if (k === undefined) return new GanTrainer(common);
+  return new ConditionalGanTrainer({
+    ...common,
+    numClasses: k,
+    // Projection D, no class head (a head, `auxiliaryClassifier`, scored lower at 500 steps: docs/benchmarks.md).
+    // Each generated sample gets the cluster of a real image of the batch, so clusters are drawn as often as they
+    // occur; sampling draws them from the same frequencies.
+    fakeLabels: 'real',
+    classPrior: options.classPrior,
+  });
+}
+
 function checkSize(size: number): void {
   const ok = [4, 7].some((start) => {
     const r = size / start;
@@ -217,22 +259,26 @@ async function cycleGanFolders(dir: string, settings: RecipeSettings): Promise<t
   return tf.data.zip({ a: dataA, b: dataB }) as unknown as tf.data.Dataset<tf.TensorContainer>;
 }
 
-/** The dcgan recipe with `clusters` > 0: see {@link DCGAN_RECIPE}. */
-async function selfConditionedDcgan(settings: RecipeSettings, context: RecipeContext, shape: [number, number, number]): Promise<BuiltRecipe> {
-  const { width, seed, batchSize } = settings;
-  const k = settings.clusters!;
+/** The training images with their k-means cluster labels (computed, or read back on --resume), and the cluster sizes. */
+async function clusteredData(settings: RecipeSettings, context: RecipeContext, k: number): Promise<{ data: tf.data.Dataset<tf.TensorContainer>; sizes: number[] }> {
+  const { seed, batchSize } = settings;
   if (settings.data !== undefined) checkSize(settings.size);
   const { images } =
     settings.data === undefined ? await loadMnist() : await loadImageFolder(settings.data, { size: settings.size, channels: settings.channels });
-  let data: tf.data.Dataset<tf.TensorContainer>;
-  let sizes: number[];
   try {
     const clusters = await runClusters(images, { k, seed, runDir: context.runDir, resume: context.resume });
-    sizes = clusters.sizes;
-    data = (await tensorDataset(images, { labels: clusters.assignments, batchSize, seed })) as unknown as tf.data.Dataset<tf.TensorContainer>;
+    const data = (await tensorDataset(images, { labels: clusters.assignments, batchSize, seed })) as unknown as tf.data.Dataset<tf.TensorContainer>;
+    return { data, sizes: clusters.sizes };
   } finally {
     images.dispose();
   }
+}
+
+/** The dcgan recipe with `clusters` > 0: see {@link DCGAN_RECIPE}. */
+async function selfConditionedDcgan(settings: RecipeSettings, context: RecipeContext, shape: [number, number, number]): Promise<BuiltRecipe> {
+  const { width, seed } = settings;
+  const k = settings.clusters!;
+  const { data, sizes } = await clusteredData(settings, context, k);
   const r = DCGAN_RECIPE;
   const trainer = new ConditionalGanTrainer({
     generator: conditionalGenerator({
@@ -271,6 +317,21 @@ async function selfConditionedDcgan(settings: RecipeSettings, context: RecipeCon
   };
 }
 
+/** The sagan recipe with `clusters` > 0: see {@link SAGAN_RECIPE}. */
+async function selfConditionedSagan(settings: RecipeSettings, context: RecipeContext, shape: [number, number, number]): Promise<BuiltRecipe> {
+  const k = settings.clusters!;
+  const { data, sizes } = await clusteredData(settings, context, k);
+  const trainer = saganRecipeTrainer(shape, { width: settings.width, classPrior: sizes, seed: settings.seed });
+  return {
+    trainer,
+    data,
+    grid: (t) => (t as ConditionalGanTrainer).sample(64, { seed: 0 }),
+    gridRows: 8,
+    keys: ['discriminatorLoss', 'generatorLoss'],
+    imageShape: shape,
+  };
+}
+
 /** Builds the trainer and data of a recipe (a self-conditioned dcgan reads or writes its clusters in `context.runDir`). */
 export async function buildRecipe(settings: RecipeSettings, context: RecipeContext): Promise<BuiltRecipe> {
   const { model, width, seed, batchSize } = settings;
@@ -278,6 +339,7 @@ export async function buildRecipe(settings: RecipeSettings, context: RecipeConte
   const gridZ = (trainer: Trainer, n = 64): tf.Tensor => (trainer as GanTrainer).sample(n, { seed: 0 });
 
   if (model === 'dcgan' && (settings.clusters ?? 0) > 0) return selfConditionedDcgan(settings, context, shape);
+  if (model === 'sagan' && (settings.clusters ?? 0) > 0) return selfConditionedSagan(settings, context, shape);
 
   if (model === 'dcgan' || model === 'wgan-gp' || model === 'sagan') {
     const data = settings.data === undefined ? await mnistDataset({ batchSize, seed }) : await folderImages(settings.data, settings);
@@ -301,16 +363,8 @@ export async function buildRecipe(settings: RecipeSettings, context: RecipeConte
         seed,
       });
     } else {
-      // SAGAN (Zhang et al. 2019): hinge loss, spectral norm in G and D, TTUR with G 1e-4 and D 4e-4, β = (0, 0.9).
-      trainer = new GanTrainer({
-        generator: saganGenerator(shape, width, weightSeed(seed, 0)),
-        discriminator: saganDiscriminator(shape, width, weightSeed(seed, 1)),
-        latentDim: LATENT,
-        loss: hingeLoss(),
-        generatorOptimizer: tf.train.adam(1e-4, 0, 0.9),
-        discriminatorOptimizer: tf.train.adam(4e-4, 0, 0.9),
-        seed,
-      });
+      // The unconditional SAGAN (--clusters 0): see SAGAN_RECIPE.
+      trainer = saganRecipeTrainer(shape, { width, seed });
     }
     return { trainer, data: data as tf.data.Dataset<tf.TensorContainer>, grid: (t) => gridZ(t), gridRows: 8, keys: ['discriminatorLoss', 'generatorLoss'], imageShape: shape };
   }

@@ -17,7 +17,7 @@ import { checkWeightSeed } from '../models/initialize_weights';
 import { progressBar } from '../trainers/progress_bar';
 import { sampleGrid } from '../trainers/sample_grid';
 import type { TrainerCallback } from '../trainers/callbacks';
-import { buildRecipe, DCGAN_RECIPE, RECIPE_DEFAULTS, RECIPE_NAMES, type RecipeName, type RecipeSettings } from './recipes';
+import { buildRecipe, DCGAN_RECIPE, RECIPE_DEFAULTS, SAGAN_RECIPE, RECIPE_NAMES, type RecipeName, type RecipeSettings } from './recipes';
 import { evaluateDigits, formatDigitReport } from './evaluate';
 
 /** Options of {@link train} (the command line's flags). */
@@ -41,9 +41,10 @@ export interface TrainCommandOptions {
   /** Stop after this many minutes (a checkpoint is saved). Default: 9.5 for dcgan (the main job), else no limit. */
   minutes?: number;
   /**
-   * dcgan: k-means clusters of the training images that condition the networks (a self-conditioned GAN, see
-   * `DCGAN_RECIPE`); 0 trains a plain DCGAN. Default: 60 on the built-in MNIST, 0 with `--data`. A resumed run
-   * keeps its own: with `--resume`, only the saved value is accepted (as for every setting saved in run.json).
+   * dcgan and sagan: k-means clusters of the training images that condition the networks (a self-conditioned
+   * GAN, see `DCGAN_RECIPE` and `SAGAN_RECIPE`); 0 trains an unconditional DCGAN or SAGAN. Default: 60 on the
+   * built-in MNIST, 0 with `--data`. A resumed run keeps its own: with `--resume`, only the saved value is
+   * accepted (as for every setting saved in run.json).
    */
   clusters?: number;
   /** MNIST runs: print the classifier check every this many steps, with the elapsed time. Default: only at the end. */
@@ -173,9 +174,9 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   const existing = await listCheckpoints(checkpointDir);
 
   if (options.clusters !== undefined) {
-    if (model !== 'dcgan') throw new InvalidArgumentError('--clusters', 'no --clusters except for dcgan', options.clusters);
+    if (model !== 'dcgan' && model !== 'sagan') throw new InvalidArgumentError('--clusters', 'no --clusters except for dcgan and sagan', options.clusters);
     if (!(Number.isInteger(options.clusters) && options.clusters >= 0)) {
-      throw new InvalidArgumentError('--clusters', 'an integer >= 0 (0: a plain DCGAN)', options.clusters);
+      throw new InvalidArgumentError('--clusters', `an integer >= 0 (0: ${model === 'dcgan' ? 'a plain DCGAN' : 'an unconditional SAGAN'})`, options.clusters);
     }
   }
   let settings: RecipeSettings;
@@ -205,6 +206,7 @@ export async function train(options: TrainCommandOptions): Promise<string> {
       seed,
     };
     if (model === 'dcgan') settings.clusters = options.clusters ?? (options.data === undefined ? DCGAN_RECIPE.clusters : 0);
+    if (model === 'sagan') settings.clusters = options.clusters ?? (options.data === undefined ? SAGAN_RECIPE.clusters : 0);
   }
   const steps = positiveInt('--steps', options.steps, defaults.steps);
   const sampleEvery = positiveInt('--sample-every', options.sampleEvery, defaults.sampleEvery);
@@ -233,7 +235,8 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   const threads = backend === 'wasm' ? ` (${getWasmThreadCount()} thread${getWasmThreadCount() === 1 ? '' : 's'})` : '';
   const limit = minutes === undefined ? '' : ` or for ${minutes} minutes`;
   const clusters = settings.clusters ?? 0;
-  const conditioning = clusters > 0 ? ` (self-conditioned on ${clusters} k-means clusters of the images; --clusters 0 for a plain DCGAN)` : '';
+  const plain = model === 'sagan' ? 'an unconditional SAGAN' : 'a plain DCGAN';
+  const conditioning = clusters > 0 ? ` (self-conditioned on ${clusters} k-means clusters of the images; --clusters 0 for ${plain})` : '';
   log(`Training ${model}${conditioning} on ${settings.data ?? 'MNIST (built in)'} with the ${backend} backend${threads} until step ${steps}${limit}; writing to ${out}`);
 
   const controller = new AbortController();

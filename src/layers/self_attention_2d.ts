@@ -186,9 +186,10 @@ export class SelfAttention2D extends tf.layers.Layer {
         const depth = w.shape[1];
         let t: tf.Tensor = tf.reshape(project(w, bias), [batch, height, width, depth]);
         if (this.poolKeysValues) {
-          // 2x2 max-pool as reshape + max: the gradient of tf.maxPool is wrong on stock wasm (tfjs 4.22) when a
-          // window holds only negative values, and has no second derivative.
-          t = tf.max(tf.reshape(t, [batch, height / 2, 2, width / 2, 2, depth]), [2, 4]);
+          // 2x2 max-pool. gan-kit replaces stock wasm's wrong MaxPoolGrad and gives max pooling a second
+          // derivative (src/backend/gradients/pooling.ts); a reshape + max over the window axes instead costs a
+          // broadcast Equal in its gradient, ~30x slower on wasm.
+          t = tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid');
         }
         return tf.reshape(t, [batch, -1, depth]) as tf.Tensor3D;
       };

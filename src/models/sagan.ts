@@ -63,6 +63,13 @@ const SAGAN_GENERATOR_OPTION_KEYS = optionKeys<SaganGeneratorOptions>()(['output
 export interface SaganDiscriminatorOptions extends SaganOptions {
   /** Image shape [H, W, C] with H = W = 4·2ⁿ (or 7·2ⁿ), n >= 1. Default: [128, 128, 3]. */
   inputShape?: [number, number, number];
+  /**
+   * With `numClasses`: add a second output, `numClasses` class logits from a dense layer (without spectral
+   * normalization, which held the logits near uniform) on the pooled features (an ACGAN class head, Odena et al. 2017, for `ConditionalGanTrainer`'s `auxiliaryClassifier`), next
+   * to the projection head. Not in SAGAN; gan-kit's sagan recipe uses it so that G cannot ignore its class (see
+   * docs/benchmarks.md). Default: false.
+   */
+  auxiliaryClassifier?: boolean;
 }
 
 /** The keys of {@link SaganDiscriminatorOptions} (checked against it by the compiler, both ways). */
@@ -177,7 +184,8 @@ export function saganGenerator(options: SaganGeneratorOptions = {}): tf.LayersMo
  * ({@link discriminatorResidualBlock}, the first an "optimized" block) with spectral normalization everywhere, a
  * {@link SelfAttention2D} block at one resolution, ReLU, global sum pooling and an SN dense output — or, with
  * `numClasses`, a spectrally normalised {@link ProjectionDiscriminatorHead} (Miyato & Koyama 2018). Outputs
- * logits [batch, 1], unbounded, for the hinge loss.
+ * logits [batch, 1], unbounded, for the hinge loss (and, with `auxiliaryClassifier`, class logits as a second
+ * output).
  *
  * Layout: image → down-blocks to 4x4 (channels baseFilters × min(16, H / (2·side)): 64 → 128 → 256 → 512 → 1024
  * for 128x128) → one more block at 4x4 without downsampling → ReLU → sum over space → SN dense(1).
@@ -194,6 +202,10 @@ export function saganDiscriminator(options: SaganDiscriminatorOptions = {}): tf.
   checkOptionKeys('saganDiscriminator options', options, SAGAN_DISCRIMINATOR_OPTION_KEYS);
   const seed = checkSeed(options.seed);
   const c = resolveCommon('saganDiscriminator', options);
+  const auxiliary = checkBoolean('saganDiscriminator.auxiliaryClassifier', options.auxiliaryClassifier, false);
+  if (auxiliary && c.numClasses === undefined) {
+    throw new InvalidArgumentError('saganDiscriminator.auxiliaryClassifier', 'false unless numClasses is given', true);
+  }
   const inputShape = checkImageShape('saganDiscriminator.inputShape', options.inputShape ?? [128, 128, 3]);
   if (inputShape[0] !== inputShape[1]) {
     throw new InvalidArgumentError('saganDiscriminator.inputShape', 'a square image shape', inputShape);
@@ -232,9 +244,13 @@ export function saganDiscriminator(options: SaganDiscriminatorOptions = {}): tf.
           spectralNormalization: c.sn,
           kernelInitializer: c.init,
         }).apply([features, labels]) as tf.SymbolicTensor);
+  // Not spectrally normalised: with σ = 1 the class logits stayed uniform (class loss ln K) for 250+ steps.
+  const classLogits = auxiliary
+    ? (tf.layers.dense({ units: c.numClasses!, kernelInitializer: c.init }).apply(features) as tf.SymbolicTensor)
+    : undefined;
   return seeded(tf.model({
     inputs: labels === undefined ? images : [images, labels],
-    outputs: out,
+    outputs: classLogits === undefined ? out : [out, classLogits],
     name: options.name ?? 'sagan_discriminator',
   }), seed);
 }

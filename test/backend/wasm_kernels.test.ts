@@ -177,6 +177,9 @@ describe('wasm Conv2DBackpropFilter, Conv2DBackpropInput and BatchMatMul vs the 
     [[2, 4, 6], [2, 6, 3], false, false],
     [[3, 6, 4], [3, 5, 6], true, true],
     [[1, 6, 4], [3, 6, 5], true, false],
+    [[6, 20, 4], [6, 9, 4], false, true],
+    [[4, 9, 20], [1, 9, 7], true, false],
+    [[5, 12, 12], [5, 12, 3], false, false],
   ] as const)('BatchMatMul %j x %j (transposeA %s, transposeB %s)', async (aShape, bShape, ta, tb) => {
     const next = rng(aShape[0] * 7 + bShape[bShape.length - 1]);
     const a = randomArray((aShape as readonly number[]).reduce((x, y) => x * y, 1), next);
@@ -318,5 +321,44 @@ describe('subPixelFilter', () => {
     const nonzero = data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
     expect(nonzero).toBe(seen.size);
     expect(seen.size).toBe(w.length);
+  });
+});
+
+describe('wasm Tile vs the cpu backend', () => {
+  beforeAll(async () => {
+    await tf.ready();
+  });
+
+  it.each([
+    [[3, 4], [2, 3]],
+    [[2, 3, 1, 3, 1, 5], [1, 1, 2, 1, 2, 1]], // nearest-neighbour upsampling via broadcastTo
+    [[2, 1, 3], [1, 4, 1]],
+    [[5], [3]],
+    [[2, 3, 4], [1, 1, 1]],
+    [[1, 2, 2, 3], [3, 2, 1, 2]],
+    [[2, 0, 3], [2, 2, 2]],
+  ] as const)('tiles %j by %j', async (shape, reps) => {
+    const next = rng(shape.length * 13 + reps[0]);
+    const size = (shape as readonly number[]).reduce((a, b) => a * b, 1);
+    const x = randomArray(size, next);
+    const run = () => tf.tile(tf.tensor(x, [...shape]), [...reps]);
+    const expected = await onBackend('cpu', () => tf.tidy(run));
+    const actual = await onBackend('wasm', () => tf.tidy(run));
+    expect(Array.from(actual)).toEqual(Array.from(expected));
+  });
+
+  it('tiles int32 and bool tensors and broadcasts like tf.broadcastTo', async () => {
+    await tf.setBackend('wasm');
+    const ints = tf.tile(tf.tensor2d([[1, 2, 3]], [1, 3], 'int32'), [2, 2]);
+    expect(ints.dtype).toBe('int32');
+    expect(await ints.array()).toEqual([
+      [1, 2, 3, 1, 2, 3],
+      [1, 2, 3, 1, 2, 3],
+    ]);
+    const bools = tf.tile(tf.tensor1d([true, false], 'bool'), [3]);
+    expect(Array.from(await bools.data())).toEqual([1, 0, 1, 0, 1, 0]);
+    const up = tf.broadcastTo(tf.reshape(tf.tensor2d([[1, 2], [3, 4]]), [1, 2, 1, 2, 1, 1]), [1, 2, 2, 2, 2, 1]);
+    expect(Array.from(await tf.reshape(up, [4, 4]).data())).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
+    tf.dispose([ints, bools, up]);
   });
 });

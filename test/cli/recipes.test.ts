@@ -37,8 +37,35 @@ describe('gan-kit train (other models)', () => {
     expect(pngSize(grid)).toEqual([2 * 28 + 3 * 2, 2 * 28 + 3 * 2]);
   });
 
-  it('train wgan-gp, sagan and cyclegan: one step each writes grids, log, chart and a checkpoint; sample translates', async () => {
-    for (const model of ['wgan-gp', 'sagan']) {
+  it('train sagan: self-conditioned on 60 clusters ([z, cluster] generator, clusters.json), sampled by gan-kit sample; --clusters 0 is unconditional', async () => {
+    const out = join(tmp, 'sagan-clusters');
+    const r = await run(['train', 'sagan', '--steps', '1', '--batch-size', '2', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Training sagan \(self-conditioned on 60 k-means clusters of the images; --clusters 0 for an unconditional SAGAN\)/);
+    checkRunFiles(out, 1, GRID);
+    expect((JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as { k: number }).k).toBe(60);
+    const inputs = (dir: string) => {
+      const model = JSON.parse(readFileSync(join(dir, 'checkpoints', 'ckpt-00000001', 'generatorEma', 'model.json'), 'utf8')) as {
+        modelTopology: { model_config?: { config: { input_layers: unknown[]; layers: { class_name: string }[] } }; config?: { input_layers: unknown[]; layers: { class_name: string }[] } };
+      };
+      const topology = (model.modelTopology.model_config ?? model.modelTopology).config!;
+      return { inputs: topology.input_layers.length, classes: new Set(topology.layers.map((l) => l.class_name)) };
+    };
+    const conditioned = inputs(out);
+    expect(conditioned.inputs).toBe(2);
+    for (const c of ['SpectralNormalization', 'SelfAttention2D', 'ConditionalBatchNormalization']) expect(conditioned.classes.has(c), c).toBe(true);
+    const grid = join(tmp, 'sagan.png');
+    expect((await run(['sample', out, '--n', '4', '--out', grid])).code).toBe(0);
+    expect(pngSize(grid)).toEqual([2 * 28 + 3 * 2, 2 * 28 + 3 * 2]);
+    const plain = join(tmp, 'sagan-plain');
+    const p = await run(['train', 'sagan', '--clusters', '0', '--steps', '1', '--batch-size', '2', '--out', plain]);
+    expect(p.code).toBe(0);
+    expect(existsSync(join(plain, 'clusters.json'))).toBe(false);
+    expect(inputs(plain).inputs).toBe(1);
+  });
+
+  it('train wgan-gp and cyclegan: one step each writes grids, log, chart and a checkpoint; sample translates', async () => {
+    for (const model of ['wgan-gp']) {
       const out = join(tmp, model);
       const r = await run(['train', model, '--steps', '1', '--batch-size', '2', '--out', out]);
       expect(r.code).toBe(0);

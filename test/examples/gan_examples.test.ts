@@ -44,9 +44,19 @@ describe('examples (2 steps each)', () => {
     await loadsAndGenerates(checkRunFiles(out, 2, GRID_64));
   });
 
-  it('sagan trains spectral-normalised, self-attention networks with the hinge loss', async () => {
+  it('sagan trains spectral-normalised, self-attention networks with the hinge loss, self-conditioned on clusters', async () => {
     const out = join(tmp, 'sagan');
-    await runNode('examples/sagan.ts', ['--steps', '2', '--batch-size', '4', '--out', out]);
-    await loadsAndGenerates(checkRunFiles(out, 2, GRID_64));
+    await runNode('examples/sagan.ts', ['--steps', '2', '--batch-size', '4', '--clusters', '5', '--out', out]);
+    const generator = await loadModelFromDir(join(checkRunFiles(out, 2, GRID_64), 'generator'));
+    // [z (128), cluster] → images; the layers of SAGAN are there.
+    expect(generator.inputs.map((i) => i.shape)).toEqual([[null, 128], [null, 1]]);
+    const names = generator.layers.map((l) => l.getClassName());
+    expect(names).toContain('SelfAttention2D');
+    expect(names).toContain('SpectralNormalization');
+    expect(names).toContain('ConditionalBatchNormalization');
+    const images = generator.predict([tf.randomNormal([2, 128]), tf.tensor2d([[0], [4]], [2, 1], 'int32')]) as tf.Tensor;
+    expect(images.shape).toEqual([2, 28, 28, 1]);
+    tf.dispose(images);
+    generator.dispose();
   });
 });

@@ -135,6 +135,23 @@ describe('saganDiscriminator', () => {
     expect(d.countParams()).toBe(discriminatorCount(32, 3, 2, 16, 4));
     expect(d.layers.filter((l) => ['Conv2D', 'Dense'].includes(l.getClassName()))).toHaveLength(0);
   });
+
+  it('with auxiliaryClassifier adds class logits on the pooled features as a second output', () => {
+    const plain = saganDiscriminator({ inputShape: [32, 32, 3], baseFilters: 2, numClasses: 4 });
+    const d = saganDiscriminator({ inputShape: [32, 32, 3], baseFilters: 2, numClasses: 4, auxiliaryClassifier: true });
+    expect(d.outputs.map((o) => o.shape)).toEqual([
+      [null, 1],
+      [null, 4],
+    ]);
+    // Pooled features: baseFilters × min(16, 32 / 8) = 8 channels; the head adds an 8x4 kernel and 4 biases.
+    expect(d.countParams() - plain.countParams()).toBe(8 * 4 + 4);
+    const head = d.layers.at(-1)!;
+    expect(head.getClassName()).toBe('Dense');
+    expect((head.input as tf.SymbolicTensor).shape).toEqual([null, 8]);
+    expect(() => saganDiscriminator({ inputShape: [32, 32, 3], auxiliaryClassifier: true })).toThrow(/auxiliaryClassifier/);
+    plain.dispose();
+    d.dispose();
+  });
 });
 
 describeEachBackend('SAGAN models (tiny)', () => {

@@ -4,6 +4,7 @@ import { makeBatchMatMulWasmConfig } from './batch_mat_mul';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
 import { registerWasmPoolingKernels } from './pooling';
+import { tileWasmConfig } from './tile';
 import { unsortedSegmentSumWasmConfig } from './unsorted_segment_sum';
 
 /** Kernels that replace stock ones and need the stock kernel to delegate to. */
@@ -29,13 +30,15 @@ function replace(config: tf.KernelConfig): void {
  * - `BatchMatMul`: transposed products (dense-layer gradients) through XNNPACK instead of a slow loop;
  * - `MaxPoolGrad`, `MaxPoolWithArgmax`, `MaxPool3D`, `MaxPool3DGrad` (wrong on stock for windows of values ≤ 0) and
  *   `MaxPool`/`AvgPool` with 'ceil'/'round' rounding: plain loops over the heap (./pooling.ts);
- * - `UnsortedSegmentSum`: missing from stock wasm; the gradient of `tf.gather`, so of every Embedding layer.
+ * - `UnsortedSegmentSum`: missing from stock wasm; the gradient of `tf.gather`, so of every Embedding layer;
+ * - `Tile` (also `tf.broadcastTo`, nearest-neighbour upsampling): block copies instead of stock's per-element loop.
  * The others are built on the wasm backend's own XNNPACK kernels; all are checked against the cpu backend in tests.
  */
 export function registerWasmTrainingKernels(): void {
   replace(conv2dBackpropFilterWasmConfig);
   replace(conv2dBackpropInputWasmConfig);
   replace(unsortedSegmentSumWasmConfig);
+  replace(tileWasmConfig);
   registerWasmPoolingKernels();
   for (const [name, wrap] of Object.entries(WRAPPERS)) {
     if (!stockKernels.has(name)) {
