@@ -57,7 +57,7 @@ export interface SaganGeneratorOptions extends SaganOptions {
 }
 
 /** The keys of {@link SaganGeneratorOptions} (checked against it by the compiler, both ways). */
-const SAGAN_GENERATOR_OPTION_KEYS = optionKeys<SaganGeneratorOptions>()(['outputShape', 'latentDim', 'baseFilters', 'maxFilterMultiplier', 'attentionResolution', 'attentionPooling', 'spectralNormalization', 'numClasses', 'kernelInitializer', 'name', 'seed']);
+const SAGAN_GENERATOR_OPTION_KEYS = optionKeys<SaganGeneratorOptions>()(['outputShape', 'latentDim', 'baseFilters', 'maxFilterMultiplier', 'attentionResolution', 'attentionPooling', 'spectralNormalization', 'numClasses', 'kernelInitializer', 'name', 'seed', 'auxiliaryClassifier']);
 
 /** Options of {@link saganDiscriminator}. */
 export interface SaganDiscriminatorOptions extends SaganOptions {
@@ -73,7 +73,7 @@ export interface SaganDiscriminatorOptions extends SaganOptions {
 }
 
 /** The keys of {@link SaganDiscriminatorOptions} (checked against it by the compiler, both ways). */
-const SAGAN_DISCRIMINATOR_OPTION_KEYS = optionKeys<SaganDiscriminatorOptions>()(['inputShape', 'baseFilters', 'maxFilterMultiplier', 'attentionResolution', 'attentionPooling', 'spectralNormalization', 'numClasses', 'kernelInitializer', 'name', 'seed']);
+const SAGAN_DISCRIMINATOR_OPTION_KEYS = optionKeys<SaganDiscriminatorOptions>()(['inputShape', 'baseFilters', 'maxFilterMultiplier', 'attentionResolution', 'attentionPooling', 'spectralNormalization', 'numClasses', 'kernelInitializer', 'name', 'seed', 'auxiliaryClassifier']);
 
 interface SaganCommon {
   base: number;
