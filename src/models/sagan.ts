@@ -57,7 +57,7 @@ export interface SaganGeneratorOptions extends SaganOptions {
 }
 
 /** The keys of {@link SaganGeneratorOptions} (checked against it by the compiler, both ways). */
-const SAGAN_GENERATOR_OPTION_KEYS = optionKeys<SaganGeneratorOptions>()(['outputShape', 'latentDim', 'baseFilters', 'maxFilterMultiplier', 'attentionResolution', 'attentionPooling', 'spectralNormalization', 'numClasses', 'kernelInitializer', 'name', 'seed', 'auxiliaryClassifier']);
+const SAGAN_GENERATOR_OPTION_KEYS = optionKeys<SaganGeneratorOptions>()(['outputShape', 'latentDim', 'baseFilters', 'maxFilterMultiplier', 'attentionResolution', 'attentionPooling', 'spectralNormalization', 'numClasses', 'kernelInitializer', 'name', 'seed']);
 
 /** Options of {@link saganDiscriminator}. */
 export interface SaganDiscriminatorOptions extends SaganOptions {
