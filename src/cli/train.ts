@@ -16,8 +16,9 @@ import { checkWeightSeed } from '../models/initialize_weights';
 import { progressBar } from '../trainers/progress_bar';
 import { sampleGrid } from '../trainers/sample_grid';
 import type { TrainerCallback } from '../trainers/callbacks';
-import { buildRecipe, DCGAN_RECIPE, RECIPE_DEFAULTS, RECIPE_NAMES, type RecipeName, type RecipeSettings } from './recipes';
-import { evaluateDigits, formatDigitReport } from './evaluate';
+import { loadMnist } from '../data/mnist';
+import { buildRecipe, DCGAN_RECIPE, RECIPE_DEFAULTS, RECIPE_NAMES, WGAN_GP_RECIPE, type RecipeName, type RecipeSettings } from './recipes';
+import { criticGradientNorms, evaluateDigits, formatDigitReport, formatGradientNorms } from './evaluate';
 
 /** Options of {@link train} (the command line's flags). */
 export interface TrainCommandOptions {
@@ -37,12 +38,15 @@ export interface TrainCommandOptions {
   seed?: number;
   sampleEvery?: number;
   checkpointEvery?: number;
-  /** Stop after this many minutes (a checkpoint is saved). Default: 9.5 for dcgan (the main job), else no limit. */
+  /**
+   * Stop after this many minutes (a checkpoint is saved). Default: 9.5 for dcgan (the main job) and wgan-gp
+   * (whose step count ends the run first on the idle 2-core machine), else no limit.
+   */
   minutes?: number;
   /**
-   * dcgan: k-means clusters of the training images that condition the networks (a self-conditioned GAN, see
-   * `DCGAN_RECIPE`); 0 trains a plain DCGAN. Default: 60 on the built-in MNIST, 0 with `--data`. New runs only
-   * (a resumed run keeps its own).
+   * dcgan and wgan-gp: k-means clusters of the training images that condition the networks (a self-conditioned
+   * GAN, see `DCGAN_RECIPE` and `WGAN_GP_RECIPE`); 0 trains the plain model. Default: 60 on the built-in MNIST,
+   * 0 with `--data`. New runs only (a resumed run keeps its own).
    */
   clusters?: number;
   /** MNIST runs: print the classifier check every this many steps, with the elapsed time. Default: only at the end. */
@@ -88,10 +92,12 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   const existing = await listCheckpoints(checkpointDir);
 
   if (options.clusters !== undefined) {
-    if (model !== 'dcgan') throw new InvalidArgumentError('--clusters', 'no --clusters except for dcgan', options.clusters);
+    if (model !== 'dcgan' && model !== 'wgan-gp') {
+      throw new InvalidArgumentError('--clusters', 'no --clusters except for dcgan and wgan-gp', options.clusters);
+    }
     if (options.resume) throw new InvalidArgumentError('--clusters', 'no --clusters with --resume (a run keeps its clusters)', options.clusters);
     if (!(Number.isInteger(options.clusters) && options.clusters >= 0)) {
-      throw new InvalidArgumentError('--clusters', 'an integer >= 0 (0: a plain DCGAN)', options.clusters);
+      throw new InvalidArgumentError('--clusters', `an integer >= 0 (0: a plain ${model === 'dcgan' ? 'DCGAN' : 'WGAN-GP'})`, options.clusters);
     }
   }
   let settings: RecipeSettings;
@@ -120,6 +126,7 @@ export async function train(options: TrainCommandOptions): Promise<string> {
       seed,
     };
     if (model === 'dcgan') settings.clusters = options.clusters ?? (options.data === undefined ? DCGAN_RECIPE.clusters : 0);
+    if (model === 'wgan-gp') settings.clusters = options.clusters ?? (options.data === undefined ? WGAN_GP_RECIPE.clusters : 0);
   }
   const steps = positiveInt('--steps', options.steps, defaults.steps);
   const sampleEvery = positiveInt('--sample-every', options.sampleEvery, defaults.sampleEvery);
@@ -148,7 +155,8 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   const threads = backend === 'wasm' ? ` (${getWasmThreadCount()} thread${getWasmThreadCount() === 1 ? '' : 's'})` : '';
   const limit = minutes === undefined ? '' : ` or for ${minutes} minutes`;
   const clusters = settings.clusters ?? 0;
-  const conditioning = clusters > 0 ? ` (self-conditioned on ${clusters} k-means clusters of the images; --clusters 0 for a plain DCGAN)` : '';
+  const plain = model === 'dcgan' ? 'DCGAN' : 'WGAN-GP';
+  const conditioning = clusters > 0 ? ` (self-conditioned on ${clusters} k-means clusters of the images; --clusters 0 for a plain ${plain})` : '';
   log(`Training ${model}${conditioning} on ${settings.data ?? 'MNIST (built in)'} with the ${backend} backend${threads} until step ${steps}${limit}; writing to ${out}`);
 
   const controller = new AbortController();
@@ -169,6 +177,11 @@ export async function train(options: TrainCommandOptions): Promise<string> {
     sampleGrid({ dir: samplesDir, every: sampleEvery, images: recipe.grid, rows: recipe.gridRows }),
   ];
   const started = Date.now();
+  // WGAN-GP on MNIST: the critic's gradient norm at interpolates of 256 fixed digits and generated samples, which
+  // the penalty pushes towards 1 (printed with each --eval-every check and at the end).
+  const probe = model === 'wgan-gp' && settings.data === undefined ? (await loadMnist({ limit: 256 })) : undefined;
+  probe?.labels.dispose();
+  const gradientNorms = async (): Promise<string> => (probe ? `; ${formatGradientNorms(await criticGradientNorms(trainer, probe.images))}` : '');
   if (evalEvery !== undefined) {
     callbacks.push({
       async onStepEnd(stats) {
@@ -179,7 +192,8 @@ export async function train(options: TrainCommandOptions): Promise<string> {
         log(
           `\nstep ${stats.step} at ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}: ` +
             `${(report.confident * 100).toFixed(1)}% of 256 samples recognisable (confidence > 0.9), ${present} digits present` +
-            (report.conditionalAccuracy === undefined ? '' : `, conditional accuracy ${(report.conditionalAccuracy * 100).toFixed(1)}%`),
+            (report.conditionalAccuracy === undefined ? '' : `, conditional accuracy ${(report.conditionalAccuracy * 100).toFixed(1)}%`) +
+            (await gradientNorms()),
         );
       },
     });
@@ -205,7 +219,9 @@ export async function train(options: TrainCommandOptions): Promise<string> {
     // The main-job check on MNIST: can gan-kit's digit classifier read what the generator draws?
     const report = await evaluateDigits(trainer, { conditional: model === 'cgan', gridFile: path.join(samplesDir, 'final-256.png') });
     log(formatDigitReport(report));
+    if (probe) log(`WGAN-GP ${formatGradientNorms(await criticGradientNorms(trainer, probe.images))}.`);
   }
+  probe?.images.dispose();
   trainer.dispose();
   log(`Continue with: npx gan-kit train ${model} --out ${out} --resume --steps <total>`);
   return out;
