@@ -45,8 +45,8 @@ describe('examples (2 steps each)', () => {
     expect(stdout).toMatch(/Recognisable: \d+(\.\d)?% of 256 samples \(confidence > 0\.9\); digits present: \d+/);
     expect(stdout).toMatch(/critic gradient norm at 256 interpolates \d+\.\d{3} ± \d+\.\d{3}/);
     const checkpoint = checkRunFiles(out, 2, GRID_64);
-    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { penalties: Record<string, number> });
-    for (const line of log) expect(line.penalties['gradientPenalty']).toBeGreaterThan(0);
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    for (const line of log) expect(line['penalties/gradientPenalty']).toBeGreaterThan(0);
     // The generator takes a cluster id in [0, 60) beside the latent code.
     const generator = await loadModelFromDir(join(checkpoint, 'generatorEma'));
     const images = generator.predict([tf.randomNormal([2, 100]), tf.tensor2d([[0], [59]], [2, 1], 'int32')]) as tf.Tensor;
