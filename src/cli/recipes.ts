@@ -61,7 +61,11 @@ export interface RecipeContext {
   resume: boolean;
 }
 
-/** Generator steps (see {@link WGAN_GP_RECIPE}) of `gan-kit train wgan-gp`: what fits in 10 minutes on the idle 2-core machine. */
+/**
+ * Generator steps of `gan-kit train wgan-gp` (see {@link WGAN_GP_RECIPE}): about 5–7 minutes on the idle 2-core
+ * machine (0.15–0.21 s per step, derived from bursts against the paper's settings; docs/benchmarks.md), the step
+ * count at which its quality is measured.
+ */
 export const WGAN_GP_STEPS = 2000;
 /** Real images per critic update of `gan-kit train wgan-gp`. */
 export const WGAN_GP_BATCH_SIZE = 32;
