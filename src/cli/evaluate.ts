@@ -79,3 +79,48 @@ export function formatDigitReport(r: DigitReport): string {
   }
   return lines.join('\n');
 }
+
+/** The critic's gradient norms at interpolates, from {@link criticGradientNorms}. */
+export interface GradientNormReport {
+  /** Mean of ‖∇ₓ D(x̂)‖₂ over the interpolates. */
+  mean: number;
+  /** Standard deviation of the norms. */
+  std: number;
+  /** Number of interpolates. */
+  samples: number;
+}
+
+/**
+ * The WGAN-GP check that the penalty does its job: the norms ‖∇ₓ D(x̂)‖₂ of the critic's score at interpolates
+ * x̂ = α·real + (1 − α)·fake of `real` and as many samples of the (raw, not averaged) generator, α ~ U[0, 1) —
+ * the points the two-sided penalty pushes towards norm 1. Fixed seeds (samples 7, α 3), so successive calls
+ * differ only by the networks; nothing of the trainer's random streams is used. Needs a critic with one input
+ * (its first output is the score, as for an AC critic).
+ */
+export async function criticGradientNorms(trainer: Trainer, real: tf.Tensor4D): Promise<GradientNormReport> {
+  const t = trainer as GanTrainer;
+  const critic = t.discriminator;
+  const n = real.shape[0];
+  const fake = t.sample(n, { seed: 7, useEma: false });
+  const norms = tf.tidy(() => {
+    const alpha = tf.randomUniform([n, 1, 1, 1], 0, 1, 'float32', 3);
+    const interpolates = tf.add(tf.mul(alpha, real), tf.mul(tf.sub(1, alpha), fake));
+    const score = (x: tf.Tensor): tf.Tensor => {
+      const out = critic.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+      return tf.sum(Array.isArray(out) ? out[0]! : out);
+    };
+    const g = tf.grad(score)(interpolates);
+    return tf.sqrt(tf.sum(tf.square(g), [1, 2, 3]));
+  });
+  fake.dispose();
+  const values = Array.from(await norms.data());
+  norms.dispose();
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+  return { mean, std, samples: n };
+}
+
+/** One line for the console: mean ± std of the norms. */
+export function formatGradientNorms(r: GradientNormReport): string {
+  return `critic gradient norm at ${r.samples} interpolates ${r.mean.toFixed(3)} ± ${r.std.toFixed(3)} (the penalty's target: 1)`;
+}

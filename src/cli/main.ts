@@ -23,8 +23,8 @@ Usage:
 train   Trains on the built-in MNIST digits, or on a folder of PNG/JPEG/WebP images (--data; for cyclegan a
         folder with subfolders A and B). Writes to --out (default runs/<model>): sample grids (samples/),
         a loss chart (losses.png), a JSONL log (log.jsonl) and checkpoints (checkpoints/). --steps is the
-        total step to reach (also with --resume). Ctrl-C saves a checkpoint and exits. dcgan and
-        sagan condition on k-means clusters of the images (default 60 on MNIST, 0 with --data; --clusters 0:
+        total step to reach (also with --resume). Ctrl-C saves a checkpoint and exits. dcgan, sagan and
+        wgan-gp condition on k-means clusters of the images (default 60 on MNIST, 0 with --data; --clusters 0:
         unconditional).
 sample  Draws a grid from the latest checkpoint of a run directory.
 `;

@@ -96,7 +96,7 @@ export async function sample(options: SampleCommandOptions): Promise<string> {
   const count = z.shape[0]!;
   const inputs: tf.Tensor[] = [z];
   if (generator.inputs.length === 2 && (settings.clusters ?? 0) > 0) {
-    // Self-conditioned dcgan: clusters drawn as often as they occur in the data (one per row for interpolations).
+    // Self-conditioned dcgan or wgan-gp: clusters drawn as often as they occur in the data (one per row for interpolations).
     const { sizes } = await readClusterFile(options.run);
     const draw = classDrawer(sizes.length, sizes);
     const labelRandom = new Random(seed + 1);

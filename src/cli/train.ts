@@ -17,8 +17,12 @@ import { checkWeightSeed } from '../models/initialize_weights';
 import { progressBar } from '../trainers/progress_bar';
 import { sampleGrid } from '../trainers/sample_grid';
 import type { TrainerCallback } from '../trainers/callbacks';
-import { buildRecipe, DCGAN_RECIPE, RECIPE_DEFAULTS, SAGAN_RECIPE, RECIPE_NAMES, type RecipeName, type RecipeSettings } from './recipes';
-import { evaluateDigits, formatDigitReport } from './evaluate';
+import { loadMnist } from '../data/mnist';
+import { buildRecipe, DCGAN_RECIPE, RECIPE_DEFAULTS, RECIPE_NAMES, SAGAN_RECIPE, WGAN_GP_RECIPE, type RecipeName, type RecipeSettings } from './recipes';
+import { criticGradientNorms, evaluateDigits, formatDigitReport, formatGradientNorms } from './evaluate';
+
+/** The recipes that self-condition on k-means clusters, and what `--clusters 0` trains instead. */
+const UNCONDITIONAL_NAMES = { dcgan: 'a plain DCGAN', sagan: 'an unconditional SAGAN', 'wgan-gp': 'a plain WGAN-GP' } as const;
 
 /** Options of {@link train} (the command line's flags). */
 export interface TrainCommandOptions {
@@ -38,13 +42,16 @@ export interface TrainCommandOptions {
   seed?: number;
   sampleEvery?: number;
   checkpointEvery?: number;
-  /** Stop after this many minutes (a checkpoint is saved). Default: 9.5 for dcgan (the main job), else no limit. */
+  /**
+   * Stop after this many minutes (a checkpoint is saved). Default: 9.5 for dcgan (the main job) and wgan-gp
+   * (whose step count ends the run first on the idle 2-core machine), else no limit.
+   */
   minutes?: number;
   /**
-   * dcgan and sagan: k-means clusters of the training images that condition the networks (a self-conditioned
-   * GAN, see `DCGAN_RECIPE` and `SAGAN_RECIPE`); 0 trains an unconditional DCGAN or SAGAN. Default: 60 on the
-   * built-in MNIST, 0 with `--data`. A resumed run keeps its own: with `--resume`, only the saved value is
-   * accepted (as for every setting saved in run.json).
+   * dcgan, sagan and wgan-gp: k-means clusters of the training images that condition the networks (a
+   * self-conditioned GAN, see `DCGAN_RECIPE`, `SAGAN_RECIPE` and `WGAN_GP_RECIPE`); 0 trains the unconditional
+   * model. Default: 60 on the built-in MNIST, 0 with `--data`. A resumed run keeps its own: with `--resume`, only
+   * the saved value is accepted (as for every setting saved in run.json).
    */
   clusters?: number;
   /** MNIST runs: print the classifier check every this many steps, with the elapsed time. Default: only at the end. */
@@ -174,9 +181,11 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   const existing = await listCheckpoints(checkpointDir);
 
   if (options.clusters !== undefined) {
-    if (model !== 'dcgan' && model !== 'sagan') throw new InvalidArgumentError('--clusters', 'no --clusters except for dcgan and sagan', options.clusters);
+    if (!(model in UNCONDITIONAL_NAMES)) {
+      throw new InvalidArgumentError('--clusters', 'no --clusters except for dcgan, sagan and wgan-gp', options.clusters);
+    }
     if (!(Number.isInteger(options.clusters) && options.clusters >= 0)) {
-      throw new InvalidArgumentError('--clusters', `an integer >= 0 (0: ${model === 'dcgan' ? 'a plain DCGAN' : 'an unconditional SAGAN'})`, options.clusters);
+      throw new InvalidArgumentError('--clusters', `an integer >= 0 (0: ${UNCONDITIONAL_NAMES[model as keyof typeof UNCONDITIONAL_NAMES]})`, options.clusters);
     }
   }
   let settings: RecipeSettings;
@@ -207,6 +216,7 @@ export async function train(options: TrainCommandOptions): Promise<string> {
     };
     if (model === 'dcgan') settings.clusters = options.clusters ?? (options.data === undefined ? DCGAN_RECIPE.clusters : 0);
     if (model === 'sagan') settings.clusters = options.clusters ?? (options.data === undefined ? SAGAN_RECIPE.clusters : 0);
+    if (model === 'wgan-gp') settings.clusters = options.clusters ?? (options.data === undefined ? WGAN_GP_RECIPE.clusters : 0);
   }
   const steps = positiveInt('--steps', options.steps, defaults.steps);
   const sampleEvery = positiveInt('--sample-every', options.sampleEvery, defaults.sampleEvery);
@@ -235,7 +245,7 @@ export async function train(options: TrainCommandOptions): Promise<string> {
   const threads = backend === 'wasm' ? ` (${getWasmThreadCount()} thread${getWasmThreadCount() === 1 ? '' : 's'})` : '';
   const limit = minutes === undefined ? '' : ` or for ${minutes} minutes`;
   const clusters = settings.clusters ?? 0;
-  const plain = model === 'sagan' ? 'an unconditional SAGAN' : 'a plain DCGAN';
+  const plain = UNCONDITIONAL_NAMES[model as keyof typeof UNCONDITIONAL_NAMES];
   const conditioning = clusters > 0 ? ` (self-conditioned on ${clusters} k-means clusters of the images; --clusters 0 for ${plain})` : '';
   log(`Training ${model}${conditioning} on ${settings.data ?? 'MNIST (built in)'} with the ${backend} backend${threads} until step ${steps}${limit}; writing to ${out}`);
 
@@ -257,6 +267,11 @@ export async function train(options: TrainCommandOptions): Promise<string> {
     sampleGrid({ dir: samplesDir, every: sampleEvery, images: recipe.grid, rows: recipe.gridRows }),
   ];
   const started = Date.now();
+  // WGAN-GP on MNIST: the critic's gradient norm at interpolates of 256 fixed digits and generated samples, which
+  // the penalty pushes towards 1 (printed with each --eval-every check and at the end).
+  const probe = model === 'wgan-gp' && settings.data === undefined ? (await loadMnist({ limit: 256 })) : undefined;
+  probe?.labels.dispose();
+  const gradientNorms = async (): Promise<string> => (probe ? `; ${formatGradientNorms(await criticGradientNorms(trainer, probe.images))}` : '');
   if (evalEvery !== undefined) {
     callbacks.push({
       async onStepEnd(stats) {
@@ -267,7 +282,8 @@ export async function train(options: TrainCommandOptions): Promise<string> {
         log(
           `\nstep ${stats.step} at ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}: ` +
             `${(report.confident * 100).toFixed(1)}% of 256 samples recognisable (confidence > 0.9), ${present} digits present` +
-            (report.conditionalAccuracy === undefined ? '' : `, conditional accuracy ${(report.conditionalAccuracy * 100).toFixed(1)}%`),
+            (report.conditionalAccuracy === undefined ? '' : `, conditional accuracy ${(report.conditionalAccuracy * 100).toFixed(1)}%`) +
+            (await gradientNorms()),
         );
       },
     });
@@ -293,7 +309,9 @@ export async function train(options: TrainCommandOptions): Promise<string> {
     // The main-job check on MNIST: can gan-kit's digit classifier read what the generator draws?
     const report = await evaluateDigits(trainer, { conditional: model === 'cgan', gridFile: path.join(samplesDir, 'final-256.png') });
     log(formatDigitReport(report));
+    if (probe) log(`WGAN-GP ${formatGradientNorms(await criticGradientNorms(trainer, probe.images))}.`);
   }
+  probe?.images.dispose();
   trainer.dispose();
   log(`Continue with: npx gan-kit train ${model} --out ${out} --resume --steps <total>`);
   return out;

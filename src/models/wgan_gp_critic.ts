@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Initializer } from '../layers/layer_utils';
+import { checkInteger, type Initializer } from '../layers/layer_utils';
 import { checkImageShape, checkSeed, seeded, type NormalizationKind, type SeedOption } from './builder_utils';
 import { applyDcganTrunk, applyDenseLogit, resolveDcganTrunk } from './dcgan';
 import { optionKeys } from '../option_keys';
@@ -24,12 +24,19 @@ export interface WganGpCriticOptions extends SeedOption {
   leakyReluAlpha?: number;
   /** Kernel initializer. Default: N(0, 0.02). */
   kernelInitializer?: Initializer;
+  /**
+   * Add a class head of this many logits beside the score (an AC-WGAN-GP critic, as in the authors'
+   * conditional CIFAR-10 code): outputs `[scores [batch, 1], classLogits [batch, numClasses]]`, for
+   * {@link ConditionalGanTrainer} with `auxiliaryClassifier`, `loss: wassersteinLoss()` and a gradient penalty
+   * (which sees the score only). Integer >= 2. Default: none (one output, the score).
+   */
+  numClasses?: number;
   /** Model name. Default: `'wgan_gp_critic'`. */
   name?: string;
 }
 
 /** The keys of {@link WganGpCriticOptions} (checked against it by the compiler, both ways). */
-const WGAN_GP_CRITIC_OPTION_KEYS = optionKeys<WganGpCriticOptions>()(['inputShape', 'baseFilters', 'filters', 'kernelSize', 'normalization', 'leakyReluAlpha', 'kernelInitializer', 'name', 'seed']);
+const WGAN_GP_CRITIC_OPTION_KEYS = optionKeys<WganGpCriticOptions>()(['inputShape', 'baseFilters', 'filters', 'kernelSize', 'normalization', 'leakyReluAlpha', 'kernelInitializer', 'name', 'seed', 'numClasses']);
 
 /**
  * Critic for WGAN-GP: Gulrajani, Ahmed, Arjovsky, Dumoulin, Courville, "Improved Training of Wasserstein GANs",
@@ -45,9 +52,13 @@ const WGAN_GP_CRITIC_OPTION_KEYS = optionKeys<WganGpCriticOptions>()(['inputShap
  * 0.2, N(0, 0.02) kernels. Every op in it has correct second derivatives once gan-kit is imported (LeakyReLU's
  * needs gan-kit's gradient registrations), so it can be trained with a gradient penalty.
  *
+ * With `numClasses`, a second dense head on the same features gives class logits (ACGAN, Odena et al. 2017,
+ * https://arxiv.org/abs/1610.09585; the WGAN-GP authors' conditional model): outputs `[scores, classLogits]`.
+ *
  * @example
  * ```ts
  * const critic = wganGpCritic({ inputShape: [32, 32, 3], normalization: 'none' }); // → scores [null, 1]
+ * const ac = wganGpCritic({ inputShape: [28, 28, 1], numClasses: 10 });          // → [[null, 1], [null, 10]]
  * ```
  */
 export function wganGpCritic(options: WganGpCriticOptions = {}): tf.LayersModel {
@@ -62,7 +73,16 @@ export function wganGpCritic(options: WganGpCriticOptions = {}): tf.LayersModel 
     'layer',
     5,
   );
+  const numClasses = options.numClasses === undefined ? undefined : checkInteger('wganGpCritic.numClasses', options.numClasses, 2);
   const x = tf.input({ shape: inputShape });
-  const out = applyDenseLogit(applyDcganTrunk(x, trunk), trunk.kernelInitializer, 'linear');
-  return seeded(tf.model({ inputs: x, outputs: out, name: options.name ?? 'wgan_gp_critic' }), seed);
+  const features = applyDcganTrunk(x, trunk);
+  const name = options.name ?? 'wgan_gp_critic';
+  if (numClasses === undefined) {
+    const out = applyDenseLogit(features, trunk.kernelInitializer, 'linear');
+    return seeded(tf.model({ inputs: x, outputs: out, name }), seed);
+  }
+  const flat = tf.layers.flatten().apply(features) as tf.SymbolicTensor;
+  const scores = tf.layers.dense({ units: 1, kernelInitializer: trunk.kernelInitializer }).apply(flat) as tf.SymbolicTensor;
+  const classLogits = tf.layers.dense({ units: numClasses, kernelInitializer: trunk.kernelInitializer }).apply(flat) as tf.SymbolicTensor;
+  return seeded(tf.model({ inputs: x, outputs: [scores, classLogits], name }), seed);
 }

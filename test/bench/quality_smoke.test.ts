@@ -22,7 +22,8 @@ import {
   sampleMixture,
   type MixtureResult,
 } from '../../bench/quality/mixtures';
-import { markers, mixtureRows, mixtureTable, replacePart, SECTION_HEADING } from '../../bench/quality/report';
+import { markers, mixtureRows, mixtureTable, replacePart, SECTION_HEADING, wganGpTable } from '../../bench/quality/report';
+import type { MnistResult } from '../../bench/quality/mnist';
 
 const root = resolve(__dirname, '../..');
 
@@ -198,6 +199,23 @@ describe('report', () => {
     expect(lines[4]).toMatch(/\| no \(25\/25, ≥ 95 %\) \|$/);
   });
 
+  it('WGAN-GP table: one row per seed, and the target met only when every seed has ≥ 80 % and all 10 digits', () => {
+    const run = (seed: number, recognisable: number, digits: number): MnistResult => ({
+      kind: 'mnist', model: 'wgan-gp', seed, steps: 100, discriminatorUpdates: 200, batchSize: 32, fid: 20 + seed,
+      recognisable, digitCounts: Array.from({ length: 10 }, (_, d) => (d < digits ? 5 : 0)),
+      gradientNorm: { mean: 1 + seed / 100, std: 0.05 }, lastPenalty: 0.1, evalSamples: 500, trainSeconds: 75, evalSeconds: 5,
+    });
+    const met = wganGpTable([run(0, 0.85, 10), run(1, 0.8, 10)]).split('\n');
+    expect(met).toHaveLength(2 + 2 + 1);
+    const cells = (line: string) => line.split('|').length;
+    for (const line of met) expect(cells(line)).toBe(cells(met[0]!));
+    expect(met[2]).toBe('| 0 | 100 | 200 | 32 | 85.0 | 10 | 20.00 | 1.000 ± 0.050 | 0.100 | 1:15 |');
+    expect(met[4]).toContain('| 82.5 | 10 (fewest) | 20.50 | 1.005 |');
+    expect(met[4]).toContain('**met**');
+    expect(wganGpTable([run(0, 0.95, 10), run(1, 0.79, 10)])).toContain('**not met**');
+    expect(wganGpTable([run(0, 0.95, 10), run(1, 0.95, 9)])).toContain('**not met**');
+  });
+
   it('replaces only its own part of docs/benchmarks.md', () => {
     const doc = '# Benchmarks\n\n## Examples\n\ntext of another section\n';
     const once = replacePart(doc, 'mixtures', 'TABLE 1', 'intro');
@@ -241,5 +259,22 @@ describe('npm run bench:quality (command line)', () => {
       ['grid', 'ns', 1, 2],
     ]);
     expect(() => readFileSync(docs)).toThrow(); // --quick never writes the docs
+  }, 300_000);
+
+  it('--only wgan-gp trains the wgan-gp recipe per --wgan-seeds seed and reports recognisable digits and the gradient norm', () => {
+    const json = join(dir, 'wgan.json');
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/quality.ts', '--only', 'wgan-gp', '--quick', '--wgan-seeds', '1', '--steps', '2', '--json', json],
+      { cwd: root, encoding: 'utf8', timeout: 300_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/wgan-gp seed 1: \d+\.\d % recognisable, \d+ digits, critic gradient norm \d+\.\d{3} ± \d+\.\d{3}, FID \d+\.\d{2}/);
+    expect(r.stdout).toContain('| seed | steps (G) | critic updates | batch |');
+    const saved = JSON.parse(readFileSync(json, 'utf8')) as { mnist: MnistResult[]; mixtures?: unknown };
+    expect(saved.mixtures).toBeUndefined();
+    expect(saved.mnist.map((m) => [m.model, m.seed, m.steps, m.discriminatorUpdates, m.batchSize])).toEqual([['wgan-gp', 1, 2, 4, 32]]);
+    expect(saved.mnist[0]!.gradientNorm!.mean).toBeGreaterThan(0);
+    expect(saved.mnist[0]!.digitCounts).toHaveLength(10);
   }, 300_000);
 });

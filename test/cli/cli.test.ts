@@ -122,7 +122,7 @@ describe('gan-kit command', () => {
     expect(badFolder.out).toMatch(/Cannot read the image folder/);
     const clustersForCgan = await run(['train', 'cgan', '--clusters', '10', '--out', join(tmp, 'z')]);
     expect(clustersForCgan.code).toBe(2);
-    expect(clustersForCgan.out).toMatch(/--clusters: expected no --clusters except for dcgan and sagan, got 10/);
+    expect(clustersForCgan.out).toMatch(/--clusters: expected no --clusters except for dcgan, sagan and wgan-gp, got 10/);
     const negative = await run(['train', 'dcgan', '--clusters=2.5', '--out', join(tmp, 'z')]);
     expect(negative.code).toBe(2);
     expect(negative.out).toMatch(/--clusters: expected an integer >= 0 \(0: a plain DCGAN\), got 2\.5/);

@@ -64,13 +64,32 @@ describe('gan-kit train (other models)', () => {
     expect(inputs(plain).inputs).toBe(1);
   });
 
-  it('train wgan-gp and cyclegan: one step each writes grids, log, chart and a checkpoint; sample translates', async () => {
-    for (const model of ['wgan-gp']) {
-      const out = join(tmp, model);
-      const r = await run(['train', model, '--steps', '1', '--batch-size', '2', '--out', out]);
-      expect(r.code).toBe(0);
-      checkRunFiles(out, 1, GRID);
-    }
+  it('train wgan-gp: self-conditioned on 60 clusters by default, the critic gradient norm printed; --clusters 0 the plain WGAN-GP', async () => {
+    const out = join(tmp, 'wgan-gp');
+    const r = await run(['train', 'wgan-gp', '--steps', '2', '--batch-size', '2', '--eval-every', '1', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /Training wgan-gp \(self-conditioned on 60 k-means clusters of the images; --clusters 0 for a plain WGAN-GP\) on MNIST \(built in\) .* until step 2 or for 9\.5 minutes/,
+    );
+    // With each --eval-every check and at the end: the norm at 256 interpolates, a finite positive number.
+    const norms = [...r.out.matchAll(/critic gradient norm at 256 interpolates (\d+\.\d+) ± (\d+\.\d+)/g)];
+    expect(norms).toHaveLength(3);
+    for (const m of norms) expect(Number(m[1])).toBeGreaterThan(0);
+    checkRunFiles(out, 2, GRID);
+    expect((JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as { k: number }).k).toBe(60);
+    const grid = join(tmp, 'wgan-gp.png');
+    expect((await run(['sample', out, '--n', '4', '--out', grid])).code).toBe(0);
+    expect(pngSize(grid)).toEqual([2 * 28 + 3 * 2, 2 * 28 + 3 * 2]);
+
+    const plain = join(tmp, 'wgan-gp-plain');
+    const p = await run(['train', 'wgan-gp', '--clusters', '0', '--steps', '1', '--batch-size', '2', '--out', plain]);
+    expect(p.code).toBe(0);
+    expect(p.out).toMatch(/Training wgan-gp on MNIST \(built in\)/);
+    checkRunFiles(plain, 1, GRID);
+    expect(existsSync(join(plain, 'clusters.json'))).toBe(false);
+  });
+
+  it('train cyclegan: one step writes grids, log, chart and a checkpoint; sample translates', async () => {
     const out = join(tmp, 'cyclegan');
     const r = await run(['train', 'cyclegan', '--steps', '1', '--batch-size', '2', '--out', out]);
     expect(r.code).toBe(0);

@@ -3,7 +3,7 @@
  * checked (PNG sizes, JSONL lines, a checkpoint that loads and, for DCGAN, resumes).
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,10 +38,21 @@ describe('examples (2 steps each)', () => {
     checkRunFiles(out, 3, GRID_64);
   });
 
-  it('wgan-gp-mnist trains with 5 critic batches per step and logs the gradient penalty', async () => {
+  it('wgan-gp-mnist trains the self-conditioned recipe, logs the gradient penalty and prints the critic gradient norm', async () => {
     const out = join(tmp, 'wgan');
-    await runNode('examples/wgan-gp-mnist.ts', ['--steps', '2', '--batch-size', '4', '--out', out]);
-    await loadsAndGenerates(checkRunFiles(out, 2, GRID_64));
+    const stdout = await runNode('examples/wgan-gp-mnist.ts', ['--steps', '2', '--batch-size', '4', '--out', out]);
+    expect(stdout).toMatch(/60 clusters of 10000 digits/);
+    expect(stdout).toMatch(/Recognisable: \d+(\.\d)?% of 256 samples \(confidence > 0\.9\); digits present: \d+/);
+    expect(stdout).toMatch(/critic gradient norm at 256 interpolates \d+\.\d{3} ± \d+\.\d{3}/);
+    const checkpoint = checkRunFiles(out, 2, GRID_64);
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    for (const line of log) expect(line['penalties/gradientPenalty']).toBeGreaterThan(0);
+    // The generator takes a cluster id in [0, 60) beside the latent code.
+    const generator = await loadModelFromDir(join(checkpoint, 'generatorEma'));
+    const images = generator.predict([tf.randomNormal([2, 100]), tf.tensor2d([[0], [59]], [2, 1], 'int32')]) as tf.Tensor;
+    expect(images.shape).toEqual([2, 28, 28, 1]);
+    tf.dispose(images);
+    generator.dispose();
   });
 
   it('sagan trains spectral-normalised, self-attention networks with the hinge loss, self-conditioned on clusters', async () => {

@@ -42,6 +42,21 @@ describe('wganGpCritic', () => {
     expect(m.countParams()).toBe(conv(1, 8, 4) + conv(8, 16, 4) + dense(7 * 7 * 16, 1));
   });
 
+  it('with numClasses has a class head beside the score on the same features (AC-WGAN-GP)', () => {
+    const c = wganGpCritic({ inputShape: [28, 28, 1], normalization: 'none', baseFilters: 8, kernelSize: 4, numClasses: 60 });
+    expect(c.outputs.map((o) => o.shape)).toEqual([
+      [null, 1],
+      [null, 60],
+    ]);
+    expect(c.countParams()).toBe(conv(1, 8, 4) + conv(8, 16, 4) + dense(7 * 7 * 16, 1) + dense(7 * 7 * 16, 60));
+    const x = tf.randomNormal([3, 28, 28, 1], 0, 1, 'float32', 2);
+    const [scores, classes] = c.predict(x) as tf.Tensor[];
+    expect(scores!.shape).toEqual([3, 1]);
+    expect(classes!.shape).toEqual([3, 60]);
+    tf.dispose([x, scores!, classes!]);
+    expect(() => wganGpCritic({ inputShape: [28, 28, 1], numClasses: 1 })).toThrow(/wganGpCritic\.numClasses/);
+  });
+
   it('refuses batch norm', () => {
     expect(() => wganGpCritic({ normalization: 'batch' as never })).toThrow(InvalidArgumentError);
   });
