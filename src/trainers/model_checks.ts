@@ -152,7 +152,7 @@ function missingAxisHint(actual: readonly number[], expected: readonly (number |
     if (expected[expected.length - 1] === 1 && shapesCompatible(actual.slice(1), expected.slice(0, -1))) {
       return 'The channel axis is missing (one channel): add it with x.expandDims(-1), e.g. [n, h, w] → [n, h, w, 1].';
     }
-    if (shapesCompatible(actual, expected)) return 'The batch axis is missing: add it with x.expandDims(0), or batch your dataset.';
+    if (shapesCompatible(actual, expected)) return 'The batch dimension is missing: add it with x.expandDims(0), or batch your dataset.';
   }
   return 'Reshape or resize the data, or build the model for this shape.';
 }

@@ -33,10 +33,10 @@ describeEachBackend('trainer messages that name the real mistake', () => {
     expect(e.message).toMatch(/expandDims\(-1\)/);
     const noBatch = tf.zeros([8, 8, 1]);
     const b = await messageOf(() => trainer.trainStep(noBatch));
-    expect(b.message).toMatch(/batch axis is missing/);
+    expect(b.message).toMatch(/batch dimension is missing/);
     const wrong = tf.zeros([4, 5, 5, 1]);
     const w = await messageOf(() => trainer.trainStep(wrong));
-    expect(w.message).not.toMatch(/axis is missing/);
+    expect(w.message).not.toMatch(/is missing/);
     tf.dispose([noChannel, noBatch, wrong]);
     trainer.dispose();
   });
